@@ -1,0 +1,1 @@
+"""chainrule: reverse-mode automatic differentiation (placeholder, filled by the core)."""

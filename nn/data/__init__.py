@@ -1,0 +1,1 @@
+"""Datasets: IDX reader, MNIST, Fashion-MNIST, two-moons."""
