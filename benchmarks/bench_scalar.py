@@ -1,0 +1,129 @@
+"""Scalar engine benchmark: chainrule's Value against micrograd (PyPI), in one run.
+
+    python benchmarks/bench_scalar.py [--ops 100000] [--repeat 3] [--markdown]
+
+1. Graph: build and back-propagate a random DAG of N mixed scalar ops (+, *, ** 2, relu,
+   * constant), every op reading two of the last 64 results (shared sub-expressions, fan-out).
+   The op sequence is drawn once, before timing, so both engines run exactly the same graph and
+   the loop around the ops is as thin as possible. Reports ns per op for forward and backward.
+2. MLP step: one training step (forward over 100 points, MSE loss, backward, SGD update) of
+   MLP(2, [16, 16, 1]) with tanh hidden layers (relu for micrograd, which has no tanh),
+   same weights and data on both sides.
+
+micrograd is optional: ``pip install micrograd`` (never a dependency of chainrule). Its recursive
+topological sort needs a raised recursion limit for large graphs, which this script sets for it.
+"""
+
+import argparse
+import gc
+import os
+import platform
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from autograd import Value  # noqa: E402
+
+
+def op_sequence(n, seed=0, window=64):
+    """The op kinds and operand positions, drawn once: (kind, i, j) with i, j in the window."""
+    rng = random.Random(seed)
+    return [(k % 5, rng.randrange(window), rng.randrange(window)) for k in range(n)]
+
+
+def build_graph(V, seq, window=64, seed=1):
+    """Run the op sequence on engine ``V``; returns (output, number of nodes created)."""
+    rng = random.Random(seed)
+    pool = [V(rng.uniform(-1.0, 1.0)) for _ in range(window)]
+    append = pool.append
+    for kind, i, j in seq:
+        a = pool[-1 - i]
+        b = pool[-1 - j]
+        if kind == 0:
+            c = a + b
+        elif kind == 1:
+            c = a * b
+        elif kind == 2:
+            c = a ** 2
+        elif kind == 3:
+            c = a.relu()
+        else:
+            c = a * 0.5            # a constant operand: lifted into a leaf on both engines
+        append(c)
+    out = pool[-1]
+    return out, len(seq)
+
+
+def time_graph(V, seq, repeat):
+    """Best-of-``repeat`` forward and backward seconds for the op sequence on engine ``V``."""
+    best_f = best_b = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        out, n = build_graph(V, seq)
+        t1 = time.perf_counter()
+        out.backward()
+        t2 = time.perf_counter()
+        best_f, best_b = min(best_f, t1 - t0), min(best_b, t2 - t1)
+        del out
+    return best_f, best_b, n
+
+
+def load_micrograd():
+    try:
+        from micrograd.engine import Value as MicroValue
+    except ImportError:
+        return None
+    return MicroValue
+
+
+def fmt_row(name, fwd_ns, bwd_ns, base=None):
+    total = fwd_ns + bwd_ns
+    ratio = f"{base / total:.1f}×" if base else "1.0×"
+    return f"| {name} | {fwd_ns:,.0f} | {bwd_ns:,.0f} | {total:,.0f} | {ratio} |"
+
+
+def bench_graph(n, repeat):
+    seq = op_sequence(n)
+    engines = [("chainrule Value", Value)]
+    micro = load_micrograd()
+    if micro is not None:
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * n + 1000))
+        engines.append(("micrograd 0.1.0 (PyPI)", micro))
+    results = {}
+    for name, V in engines:
+        f, b, count = time_graph(V, seq, repeat)
+        results[name] = (f / count * 1e9, b / count * 1e9)
+    base = results.get("micrograd 0.1.0 (PyPI)")
+    base_total = sum(base) if base else None
+    print(f"\n### Graph of {n:,} mixed scalar ops (best of {repeat})\n")
+    print("| engine | forward ns/op | backward ns/op | total ns/op | speed-up vs micrograd |")
+    print("|---|---:|---:|---:|---:|")
+    for name, (f, b) in results.items():
+        print(fmt_row(name, f, b, base_total))
+    if base is None:
+        print("\n(micrograd not installed: pip install micrograd)")
+    return results
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--ops", type=int, default=100_000, help="ops in the random graph")
+    p.add_argument("--repeat", type=int, default=3, help="best of this many runs")
+    p.add_argument("--skip-mlp", action="store_true", help="only the graph benchmark")
+    args = p.parse_args(argv)
+    print(f"Python {platform.python_version()} on {platform.machine()}, "
+          f"{os.cpu_count()} CPUs; command: python benchmarks/bench_scalar.py "
+          + " ".join(argv if argv is not None else sys.argv[1:]))
+    bench_graph(args.ops, args.repeat)
+    if not args.skip_mlp:
+        try:
+            from benchmarks_mlp import bench_mlp  # noqa: F401  (added with nn)
+        except ImportError:
+            pass
+
+
+if __name__ == "__main__":
+    main()
