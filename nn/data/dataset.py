@@ -13,12 +13,22 @@ layer touch only the weight rows of nonzero pixels (x.W = sum over nonzero j of 
 
 import random
 from itertools import compress
+from operator import itemgetter
 
 __all__ = ["ImageDataset", "SCALE"]
 
 # SCALE[b] = b/255 for every byte value: a lookup replaces a division per pixel, and all
 # rows share these 256 float objects instead of allocating a new float per pixel.
 SCALE = tuple(b / 255 for b in range(256))
+
+
+def _scaled(pixel_bytes):
+    """``[b/255 for b in pixel_bytes]``, fast: ``itemgetter(*bytes)(SCALE)`` looks up every
+    byte in SCALE in one C call (~4x faster than ``map``); it returns a bare value, not a
+    tuple, for a single byte, hence the special cases."""
+    if len(pixel_bytes) > 1:
+        return list(itemgetter(*pixel_bytes)(SCALE))
+    return [SCALE[b] for b in pixel_bytes]
 _ASCII_RAMP = " .:-=+*#%@"
 
 
@@ -29,7 +39,8 @@ class ImageDataset:
     ``ds[a:b]`` or ``ds.subset(indices)`` is a new ImageDataset with those images.
     """
 
-    __slots__ = ("images", "labels", "rows", "cols", "classes", "name", "_size")
+    __slots__ = ("images", "labels", "rows", "cols", "classes", "name", "_size",
+                 "_sparse", "_all_positions")
 
     def __init__(self, images, labels, rows, cols, classes, name="dataset"):
         images, labels = bytes(images), bytes(labels)
@@ -51,6 +62,12 @@ class ImageDataset:
         self.images, self.labels = images, labels
         self.rows, self.cols, self.classes, self.name = rows, cols, classes, name
         self._size = size
+        # sparse_rows cache, filled image by image on first use: image i's nonzero
+        # positions and values as two tuples. Their items are shared objects (the ints of
+        # _all_positions, the floats of SCALE), so the cache costs 16 bytes per nonzero
+        # pixel: ~19 MB for the 8,000 bundled digits, ~150 MB for 60,000 MNIST images.
+        self._sparse = [None] * n
+        self._all_positions = tuple(range(size))
 
     # ---- size and access -------------------------------------------------------------
     def __len__(self):
@@ -79,7 +96,7 @@ class ImageDataset:
 
     def pixels(self, i):
         """Image ``i`` as a list of ``rows*cols`` floats ``b/255`` in [0, 1], row-major."""
-        return list(map(SCALE.__getitem__, self.image(i)))
+        return _scaled(self.image(i))
 
     def label(self, i):
         """The class number of image ``i`` (an int; its name is ``classes[label]``)."""
@@ -108,17 +125,22 @@ class ImageDataset:
 
         ``idx`` is an increasing list of ints in ``range(rows*cols)``, ``vals`` the floats
         ``b/255`` (all > 0) at those positions, so the dense row is zero except
-        ``row[idx[k]] = vals[k]``. Built with C-level ``itertools.compress`` (keeps the
-        positions whose byte is nonzero) and a 256-entry lookup table: no Python loop
-        per pixel.
+        ``row[idx[k]] = vals[k]``. The lists are new on every call (safe to modify).
+
+        Fast path: on first use of an image, C-level ``itertools.compress`` keeps the
+        positions (and bytes) whose byte is nonzero; the result is cached as tuples, so
+        later calls only copy two tuples into lists.
         """
-        s, images, positions, scale = self._size, self.images, range(self._size), SCALE.__getitem__
+        s, images, cache = self._size, self.images, self._sparse
         out = []
         for i in indices:
             i = self._check(i)
-            img = images[i * s:(i + 1) * s]
-            out.append((list(compress(positions, img)),
-                        list(map(scale, compress(img, img)))))
+            entry = cache[i]
+            if entry is None:
+                img = images[i * s:(i + 1) * s]
+                entry = cache[i] = (tuple(compress(self._all_positions, img)),
+                                    tuple(_scaled(bytes(compress(img, img)))))
+            out.append((list(entry[0]), list(entry[1])))
         return out
 
     def batches(self, batch_size, shuffle=True, seed=0):
