@@ -205,3 +205,14 @@ def test_fashion_mnist_from_debian_package():
     assert test_set.class_counts() == {c: 1000 for c in range(10)}
     train_set = load_fashion_mnist("train")
     assert len(train_set) == 60000 and (train_set.rows, train_set.cols) == (28, 28)
+
+
+def test_sparse_rows_without_cache_gives_the_same_rows(train):
+    ix = [11, 12, 13]
+    cached = train.sparse_rows(ix)
+    part = train.subset(ix)
+    part.sparse_cache = False
+    assert part.sparse_rows(range(3)) == cached
+    assert part._sparse == [None] * 3
+    train.clear_sparse_cache()
+    assert train.sparse_rows(ix) == cached
