@@ -29,7 +29,9 @@ def _scaled(pixel_bytes):
     if len(pixel_bytes) > 1:
         return list(itemgetter(*pixel_bytes)(SCALE))
     return [SCALE[b] for b in pixel_bytes]
-_ASCII_RAMP = " .:-=+*#%@"
+
+
+_ASCII_RAMP = " .:-=+*#%@"  # from blank to full ink
 
 
 class ImageDataset:
