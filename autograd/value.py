@@ -262,11 +262,24 @@ def _binary(op, reflected=False):
     forward = op.forward
 
     def method(self, other):
-        if other.__class__ is not Value:
-            other = _lift(other, op)
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = (other, self) if reflected else (self, other)
+        cls = other.__class__
+        if cls is not Value:
+            if cls is float or cls is int:          # the common case, inlined: a constant leaf
+                c = _new(Value)
+                c.data = float(other)
+                c.grad = c._g = 0.0
+                c.label = ""
+                c._a = c._b = c._op = None
+                c._n = 0
+                other = c
+            else:
+                other = _lift(other, op)
+                if other is NotImplemented:
+                    return NotImplemented
+        if reflected:
+            a, b = other, self
+        else:
+            a, b = self, other
         try:
             out = forward(a.data, b.data)
         except (ChainruleError, OverflowError) as e:
@@ -324,22 +337,36 @@ _pow_values = _binary(_ops.POW)
 
 def _pow(self, other):
     """``self ** other``: a constant number exponent (``x ** 2``) or a Value (``x ** y``)."""
-    if other.__class__ is Value:
+    cls = other.__class__
+    if cls is Value:
         return _pow_values(self, other)
-    if _is_number(other):
-        try:
-            out = _ops.POWC.forward(self.data, other)
-        except (ChainruleError, OverflowError) as e:
-            raise _fail(_ops.POWC, e, (self.data, other), self.label) from None
-        if STATE.anomaly:
-            _check_forward(_ops.POWC, out, (self.data, other))
-        if STATE.enabled:
-            return _node(out, self, other, _ops.POWC)
-        return _node(out, None, None, None)
-    if getattr(other, "__chainrule_tensor__", False):
-        return NotImplemented
-    raise OperandError(f"pow: unsupported exponent {other!r} of type {type(other).__name__}; "
-                       "use a number or a Value")
+    if not (cls is int or cls is float or _is_number(other)):
+        if getattr(other, "__chainrule_tensor__", False):
+            return NotImplemented
+        raise OperandError(f"pow: unsupported exponent {other!r} of type {cls.__name__}; "
+                           "use a number or a Value")
+    try:
+        out = _powc_forward(self.data, other)
+    except (ChainruleError, OverflowError) as e:
+        raise _fail(_ops.POWC, e, (self.data, other), self.label) from None
+    if STATE.anomaly:
+        _check_forward(_ops.POWC, out, (self.data, other))
+    v = _new(Value)
+    v.data = out
+    v.grad = v._g = 0.0
+    v.label = ""
+    v._n = 0
+    if STATE.enabled:
+        v._a = self
+        v._b = other
+        v._op = _POWC
+    else:
+        v._a = v._b = v._op = None
+    return v
+
+
+_POWC = _ops.POWC
+_powc_forward = _ops.POWC.forward
 
 
 Value.__add__ = _binary(_ops.ADD)
