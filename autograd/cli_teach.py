@@ -21,6 +21,8 @@ def _one_line_errors(parser, command):
     """argparse errors of this subcommand as one line on stderr (argparse prints usage too)."""
 
     def error(message):
+        if "required: expression" in message:
+            message += " (an expression that starts with '-' needs a space first: \" -x\")"
         print(f"chainrule {command}: error: {message}", file=sys.stderr)
         raise SystemExit(2)
 
