@@ -1,6 +1,6 @@
 """Computation graphs as images (graphviz), and back-propagation as a sequence of frames.
 
->>> from autograd.draw import draw
+>>> from autograd.draw import draw, render
 >>> g = draw(L)                      # a graphviz.Digraph; Jupyter shows it inline as SVG
 >>> render(g, "graph.svg")           # or g.render(...) / g.pipe(format="png")
 
@@ -88,7 +88,7 @@ def draw(output, format="svg", rankdir="LR", show_grads=True, max_nodes=500, sum
         return _summary(output, order, graphviz, format, rankdir, summary)
     name_of = names(output, order)
     params = set(params) if params is not None else None
-    dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir},
+    dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
                            node_attr={"fontname": "Helvetica", "fontsize": "11"})
     ids = {v: f"v{i}" for i, v in enumerate(order)}
     for v in order:
@@ -136,7 +136,7 @@ def _summary(output, order, graphviz, format, rankdir, summary):
             others = [u for u in v.inputs if group.get(u)]
             g = group[(labelled or others)[0]] if (labelled or others) else None
         group[v] = g
-    dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir},
+    dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
                            node_attr={"fontname": "Helvetica", "fontsize": "11"})
     name_of = names(output, order)
     counts = {}
@@ -166,7 +166,7 @@ def _summary(output, order, graphviz, format, rankdir, summary):
     return dot
 
 
-# ---- rendering ------------------------------------------------------------------------------------
+# ---- rendering ----------------------------------------------------------------------------------
 
 def render_bytes(dot, format=None):
     """The image as bytes (``format`` defaults to the graph's); a clear error without ``dot``."""

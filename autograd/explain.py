@@ -90,7 +90,7 @@ def kind(value, output=None, params=None):
     return "parameter" if value.label else "constant"
 
 
-# ---- number and formula formatting ---------------------------------------------------------------
+# ---- number and formula formatting --------------------------------------------------------------
 
 def fmt(x, digits=6):
     """A float for people: ``digits`` significant digits, always with a decimal point or an
@@ -190,8 +190,21 @@ class Step:
     terms: tuple = ()        # Term per input, in the order their contributions are added
 
 
+class Rendered:
+    """Shared display hooks: ``str()`` is the text; Jupyter shows Markdown or LaTeX."""
+
+    def __str__(self):
+        return self.to_text()
+
+    def _repr_markdown_(self):
+        return self.to_markdown()
+
+    def _repr_latex_(self):
+        return "$$" + self.to_latex() + "$$"
+
+
 @dataclass
-class Explanation:
+class Explanation(Rendered):
     """The forward and backward passes of ``output`` as data, with renderers.
 
     ``forward``: :class:`ForwardStep` per value, inputs first. ``backward``: :class:`Step` per
@@ -228,15 +241,6 @@ class Explanation:
     def to_latex(self, digits=6):
         from .explain_render import latex
         return latex(self, digits)
-
-    def __str__(self):
-        return self.to_text()
-
-    def _repr_markdown_(self):
-        return self.to_markdown()
-
-    def _repr_latex_(self):
-        return "$$" + self.to_latex() + "$$"
 
 
 def forward_steps(output, order, name_of, digits=6):
@@ -323,8 +327,9 @@ class Update:
     after: float
 
     def text(self, digits=6):
-        return (f"{self.name} ← {self.name} − η·∂L/∂{self.name} = {fmt(self.before, digits)} − "
-                f"{fmt(self.lr, digits)}·{_paren(fmt(self.grad, digits))} = {fmt(self.after, digits)}")
+        n = self.name
+        return (f"{n} ← {n} − η·∂L/∂{n} = {fmt(self.before, digits)} − {fmt(self.lr, digits)}·"
+                f"{_paren(fmt(self.grad, digits))} = {fmt(self.after, digits)}")
 
     def latex(self, digits=6):
         n = _latex_name(self.name)
@@ -333,7 +338,7 @@ class Update:
                 rf"{_paren(fmt(self.grad, digits))} = {fmt(self.after, digits)}")
 
 
-class Updates(list):
+class Updates(Rendered, list):
     """A list of :class:`Update` that renders itself (text, Markdown, LaTeX)."""
 
     def to_text(self, digits=6):
@@ -346,15 +351,6 @@ class Updates(list):
         return r"\begin{aligned}" + r" \\ ".join(
             u.latex(digits).replace(r" \leftarrow", r" &\leftarrow", 1) for u in self) + \
             r"\end{aligned}"
-
-    def __str__(self):
-        return self.to_text()
-
-    def _repr_markdown_(self):
-        return self.to_markdown()
-
-    def _repr_latex_(self):
-        return "$$" + self.to_latex() + "$$"
 
 
 def explain_update(params, lr, apply=False):

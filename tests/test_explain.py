@@ -93,7 +93,7 @@ def test_seed_scales_every_gradient():
     assert explain(x * x, grad=0.5).grad(x) == 3.0
 
 
-# ---- names ----------------------------------------------------------------------------------------
+# ---- names --------------------------------------------------------------------------------------
 
 def test_names_number_unlabelled_values_in_topological_order_and_skip_taken_names():
     a = Value(1.0, label="n1")
@@ -109,7 +109,7 @@ def test_repeated_labels_get_a_suffix():
     assert sorted(got.values()) == ["n1", "w", "w#2"]
 
 
-# ---- order and totals equal the engine ------------------------------------------------------------
+# ---- order and totals equal the engine ----------------------------------------------------------
 
 class _Tag(float):
     """A float that remembers its node: Value.backward passes node.data to op.local."""
@@ -192,7 +192,7 @@ def test_explain_does_not_disturb_a_later_backward():
     assert x.grad == pytest.approx(math.cos(0.49) * 1.4, rel=1e-15)
 
 
-# ---- renderers ------------------------------------------------------------------------------------
+# ---- renderers ----------------------------------------------------------------------------------
 
 @pytest.fixture
 def neuron():
@@ -236,7 +236,7 @@ def test_fmt_keeps_a_decimal_point():
         ["-10.0", "0.09916", "1e-07", "2.5"]
 
 
-# ---- parameter updates ----------------------------------------------------------------------------
+# ---- parameter updates --------------------------------------------------------------------------
 
 def test_update_shows_the_numbers_of_gradient_descent():
     w = Value(0.1, label="w")
