@@ -2,6 +2,7 @@
 
     chainrule explain "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 [--format text|markdown|latex]
     chainrule graph   "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 -o graph.svg [--format svg|png|dot]
+                      [--no-grads] [--rankdir TB] [--frames DIR]
 
 The expression is parsed safely (:mod:`autograd.expr`, never ``eval``). Bad input (a rejected
 expression, a missing or malformed ``--at`` value, a domain error such as ``log(-1)``) prints
@@ -60,6 +61,8 @@ def register(subparsers):
     p.add_argument("--grads", action=argparse.BooleanOptionalAction, default=True,
                    help="show gradients (default) or not")
     p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")
+    p.add_argument("--frames", metavar="DIR",
+                   help="also write one image per backward step into DIR (frame_001.svg, ...)")
     p.set_defaults(func=run_graph)
     _one_line_errors(p, "graph")
 
@@ -102,20 +105,22 @@ def run_graph(args):
     if fmt is None:
         ext = os.path.splitext(args.output)[1].lstrip(".").lower()
         fmt = ext if ext in ("svg", "png", "dot") else "svg"
-    try:
-        from .draw import GraphvizMissing, draw, render
-    except ImportError as e:
-        return _fail("graph", str(e), 1)
+    from .draw import GraphvizMissing, draw, draw_backward_frames, render
+
     try:
         if args.grads:
             out.backward()
         dot = draw(out, format=fmt, rankdir=args.rankdir, show_grads=args.grads)
         render(dot, args.output, fmt)
-    except GraphvizMissing as e:
+        frames = args.frames and draw_backward_frames(out, args.frames, format=fmt,
+                                                      rankdir=args.rankdir)
+    except (GraphvizMissing, ImportError) as e:      # no dot program / no graphviz package
         return _fail("graph", str(e), 1)
     except ChainruleError as e:
         return _fail("graph", str(e))
     except OSError as e:
         return _fail("graph", f"cannot write {args.output}: {e.strerror or e}", 1)
     print(f"wrote {args.output}")
+    if frames:
+        print(f"wrote {len(frames)} frames to {args.frames}")
     return 0

@@ -79,6 +79,27 @@ def test_graph_without_grads_and_top_to_bottom(capsys, tmp_path):
     assert "grad" not in src and "rankdir=TB" in src
 
 
+def test_graph_frames_one_file_per_backward_step(capsys, tmp_path):
+    pytest.importorskip("graphviz")
+    frames = tmp_path / "frames"
+    code, out, _ = run(["graph", "x*x + x", "--at", "x=2", "-o", str(tmp_path / "g.svg"),
+                        "--frames", str(frames)], capsys)
+    assert code == 0 and out.endswith(f"wrote 3 frames to {frames}\n")
+    assert sorted(os.listdir(frames)) == ["frame_001.svg", "frame_002.svg", "frame_003.svg"]
+
+
+def test_graph_without_graphviz_says_how_to_install(capsys, tmp_path, monkeypatch):
+    graphviz = pytest.importorskip("graphviz")
+
+    def missing(*args, **kwargs):
+        raise graphviz.ExecutableNotFound(("dot",))
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+    code, out, err = run(["graph", "x", "--at", "x=1", "-o", str(tmp_path / "g.png")], capsys)
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "apt-get install graphviz" in err
+
+
 LONG = "x+" * 600 + "x"
 BAD = [
     ("__import__('os').system('x')", "only calls of known functions"),
