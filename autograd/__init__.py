@@ -32,7 +32,10 @@ __all__ = [
 _LAZY = {
     "Tensor": ("autograd.tensor", "Tensor"),
     "explain": ("autograd.explain", "explain"),
+    "explain_update": ("autograd.explain", "explain_update"),
     "draw": ("autograd.draw", "draw"),
+    "draw_backward_frames": ("autograd.draw", "draw_backward_frames"),
+    "Dual": ("autograd.forward", "Dual"),
     "gradcheck": ("autograd.testing", "gradcheck"),
 }
 

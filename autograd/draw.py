@@ -19,10 +19,11 @@ The python package ``graphviz`` is needed (``pip install 'chainrule[viz]'``) and
 images (not DOT text), the Graphviz ``dot`` program.
 """
 
+import io
 import os
-import secrets
 
 from .errors import ChainruleError
+from .fileio import atomic_write
 from .explain import explain, fmt, forward_order, kind, names
 
 COLOURS = {"parameter": "#cfe2ff", "input": "#d1f2d9", "constant": "#e9ecef",
@@ -180,22 +181,6 @@ def render_bytes(dot, format=None):
         raise GraphvizMissing(INSTALL_DOT) from None
 
 
-def write_atomic(path, data):
-    """Write ``data`` (bytes) to ``path`` via a temporary file in the same directory, then
-    ``os.replace`` (readers never see half a file; permissions follow the umask)."""
-    tmp = f"{path}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def render(dot, path, format=None):
     """Write ``dot`` to ``path`` as ``format`` (default: the file's extension, else the
     graph's format). Returns ``path``."""
@@ -203,7 +188,7 @@ def render(dot, path, format=None):
         ext = os.path.splitext(path)[1].lstrip(".").lower()
         format = ext if ext in ("svg", "png", "pdf", "dot", "gv", "jpg", "jpeg", "gif") \
             else dot.format
-    write_atomic(path, render_bytes(dot, format))
+    atomic_write(path, render_bytes(dot, format))
     return path
 
 
@@ -251,13 +236,7 @@ def _gif(paths, target, duration_ms):
         canvas = Image.new("RGB", (w, h), "white")
         canvas.paste(f, (0, 0))
         padded.append(canvas)
-    tmp = f"{target}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    try:
-        padded[0].save(tmp, format="GIF", save_all=True, append_images=padded[1:],
-                       duration=duration_ms, loop=0)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    buffer = io.BytesIO()
+    padded[0].save(buffer, format="GIF", save_all=True, append_images=padded[1:],
+                   duration=duration_ms, loop=0)
+    return atomic_write(target, buffer.getvalue())

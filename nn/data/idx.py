@@ -21,6 +21,8 @@ import os
 import secrets
 import zlib
 
+from autograd.fileio import atomic_write  # noqa: F401  (re-exported for nn.data)
+
 __all__ = ["IDXError", "IDXArray", "read_idx", "parse_idx", "write_idx"]
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -181,26 +183,3 @@ def write_idx(path, shape, data, gzip=True):
     return path
 
 
-def atomic_write(path, raw):
-    """Write ``raw`` bytes to ``path`` atomically (temp file in the same directory + os.replace).
-
-    The temporary file is created with mode 0o666 minus the umask, like a plain ``open``,
-    so the result has ordinary permissions.
-    """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp_name = f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    tmp = os.path.join(directory, tmp_name)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
