@@ -18,6 +18,8 @@ Why these loops are fast in pure CPython (measured on Python 3.11):
 """
 
 import math
+from collections import deque
+from functools import partial
 from itertools import chain, repeat
 from operator import add, mul, sub
 
@@ -26,6 +28,7 @@ _hypot = math.hypot
 _tanh = math.tanh
 _exp = math.exp
 _log = math.log
+_drain = partial(deque, maxlen=0)
 
 # Relative error bound of one ``dot_rows`` entry, in units of (|a|² + |b|²)/2 (see dot_rows).
 DOT_ERROR = 8 * 2.0 ** -52
@@ -110,28 +113,31 @@ SPARSE_DENSITY = 0.3
 
 
 def densify(rows, ncols):
-    """Sparse rows ``[(indices, values), ...]`` as dense tuples of ``ncols`` floats."""
+    """Sparse rows ``[(indices, values), ...]`` as dense tuples of ``ncols`` floats.
+
+    ``map(r.__setitem__, indices, values)`` scatters a row's values in a C loop; ``deque(...,
+    maxlen=0)`` just drains the map."""
     out = []
     for idx, vals in rows:
         r = [0.0] * ncols
-        for i, v in zip(idx, vals):
-            r[i] = v
+        _drain(map(r.__setitem__, idx, vals))
         out.append(tuple(r))
     return out
 
 
-def sparse_matmul(rows, ncols, w, m):
+def sparse_matmul(rows, ncols, w, m, dense=None):
     """``X @ W`` for sparse rows X (each ``(indices, values)``, ``ncols`` wide) and flat W
     (ncols × m): a flat ``len(rows) × m`` list.
 
     Sparse path: for one row, ``zip(*[W[i] for i in indices])`` gathers the m columns of W
-    restricted to the row's nonzero pixels (a C loop, no new floats); each output is then the
+    restricted to the row's nonzero entries (a C loop, no new floats); each output is then the
     dist-trick dot product of the row's values with one gathered column. Work ∝ nonzeros.
-    Dense inputs (more than ``SPARSE_DENSITY`` nonzero) go through :func:`dot_rows` instead.
+    Denser inputs (more than ``SPARSE_DENSITY`` nonzero) go through :func:`dot_rows` on the
+    dense rows (``dense``: the rows from :func:`densify`, when the caller has them).
     """
     nnz = sum(len(idx) for idx, _ in rows)
     if nnz > SPARSE_DENSITY * ncols * max(len(rows), 1):
-        return dot_rows(densify(rows, ncols), columns(w, m))
+        return dot_rows(dense or densify(rows, ncols), columns(w, m))
     w_rows = tuple_rows(w, m)
     out = []
     extend = out.extend
@@ -148,27 +154,23 @@ def sparse_matmul(rows, ncols, w, m):
     return out
 
 
-def sparse_t_matmul(rows, ncols, g, m):
-    """``Xᵀ @ G`` for sparse rows X (n rows, ``ncols`` wide) and flat G (n × m): the weight
-    gradient ``dW = Xᵀ·dH`` of ``X @ W``, a flat ``ncols × m`` list.
+def sparse_t_matmul(dense, g, m):
+    """``Xᵀ @ G`` for an input batch X (``dense``: n row tuples, ``ncols`` wide, from
+    :func:`densify`) and a flat G (n × m): the weight gradient ``dW = Xᵀ·dH`` of ``X @ W``, as a
+    flat ``ncols × m`` list.
 
-    Only pixels that are nonzero somewhere in the batch get computed (the rest of dW is 0): each
-    is the dist-trick dot product of that pixel's column of X (over the batch) with each
-    column of G.
+    ``zip(*dense)`` transposes X in C; entries whose column is zero over the whole batch
+    (``any`` is a C loop too) get a zero gradient row without any arithmetic; the others are
+    dist-trick dot products of the column with each column of G.
     """
-    n = len(rows)
-    xt = [None] * ncols                       # pixel -> its column over the batch
-    for s, (idx, vals) in enumerate(rows):
-        for i, v in zip(idx, vals):
-            col = xt[i]
-            if col is None:
-                col = xt[i] = [0.0] * n
-            col[s] = v
-    active = [i for i in range(ncols) if xt[i] is not None]
-    out = [0.0] * (ncols * m)
+    xt = list(zip(*dense))
+    active = [i for i, col in enumerate(xt) if any(col)]
+    out = [0.0] * (len(xt) * m)
     if not active:
         return out
-    block = dot_rows([tuple(xt[i]) for i in active], columns(g, m))
+    if len(active) == len(xt):
+        return dot_rows(xt, columns(g, m))
+    block = dot_rows([xt[i] for i in active], columns(g, m))
     for k, i in enumerate(active):
         out[i * m:(i + 1) * m] = block[k * m:(k + 1) * m]
     return out

@@ -25,7 +25,7 @@ _INT = {int}
 class SparseRows:
     """``n`` rows of width ``ncols``, each a pair ``(indices, values)`` of its nonzero entries."""
 
-    __slots__ = ("rows", "ncols")
+    __slots__ = ("rows", "ncols", "_dense")
     requires_grad = False
 
     def __init__(self, rows, ncols):
@@ -51,6 +51,13 @@ class SparseRows:
             checked.append((idx, vals))
         self.rows = checked
         self.ncols = ncols
+        self._dense = None
+
+    def dense_rows(self):
+        """The rows as dense tuples (computed once, shared by forward and backward)."""
+        if self._dense is None:
+            self._dense = K.densify(self.rows, self.ncols)
+        return self._dense
 
     @classmethod
     def from_dense(cls, rows):
@@ -81,7 +88,7 @@ class SparseRows:
     def to_dense(self):
         """The same batch as a dense constant :class:`~autograd.tensor.Tensor`."""
         from .tensor import Tensor
-        flat = [v for row in K.densify(self.rows, self.ncols) for v in row]
+        flat = [v for row in self.dense_rows() for v in row]
         return Tensor(flat, shape=self.shape)
 
     def __matmul__(self, w):
@@ -96,7 +103,8 @@ class SparseRows:
                    else "the right operand must be 2-d")
             raise ShapeError(f"matmul: {self.shape} @ {w.shape}: {why}")
         m = w.shape[1]
-        out = K.sparse_matmul(self.rows, self.ncols, w.data, m)
+        dense = self.dense_rows() if self.density() > K.SPARSE_DENSITY else None
+        out = K.sparse_matmul(self.rows, self.ncols, w.data, m, dense)
         return _make(out, (len(self.rows), m), "sparse_matmul", (w,), self)
 
     def __repr__(self):

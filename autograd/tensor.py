@@ -302,7 +302,7 @@ class Tensor:
             out = list(map(max, ls))
             where = [lane.index(m) for lane, m in zip(ls, out)]
             shape = _reduced(self.shape, axis, keepdims)
-        return _make(out, shape, "max", (self,), (axis, where))
+        return _make(out, shape, "amax", (self,), (axis, where))
 
     # ---- unary functions from the op table -------------------------------------------------------
 
@@ -703,14 +703,14 @@ def _backward_sparse_matmul(node, g):
     """Y = X @ W with constant sparse X: ∂L/∂W = Xᵀ · G, touching only nonzero pixels."""
     (w,) = node._inputs
     x = node._ctx
-    return (K.sparse_t_matmul(x.rows, x.ncols, g, w.shape[1]),)
+    return (K.sparse_t_matmul(x.dense_rows(), g, w.shape[1]),)
 
 
 _BACKWARD = {
     "matmul": _backward_matmul,
     "sparse_matmul": _backward_sparse_matmul,
     "sum": _backward_sum,
-    "max": _backward_max,
+    "amax": _backward_max,
     "reshape": _backward_reshape,
     "transpose": _backward_transpose,
     "take_rows": _backward_take_rows,
@@ -718,7 +718,8 @@ _BACKWARD = {
     "softmax": _backward_softmax,
     "cross_entropy": _backward_cross_entropy,
 }
-for _op in _ops.OPS.values():
+for _op in _ops.OPS.values():        # elementwise ops: names from the op table
+    assert _op.name not in _BACKWARD, _op.name
     _BACKWARD[_op.name] = _backward_binary if _op.arity == 2 else _backward_unary
 
 
