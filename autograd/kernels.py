@@ -248,26 +248,28 @@ def mul_same(a, b):
 
 # ---- row-wise softmax --------------------------------------------------------------------------
 
+def _shifted_exps(row):
+    """(max, [exp(x − max) for x in row]): every exponent ≤ 0, so nothing overflows."""
+    mx = max(row)
+    return mx, [_exp(v - mx) for v in row]
+
+
 def log_softmax_rows(flat, ncols):
-    """log softmax of each row: x − max − log Σ exp(x − max) (stable: no exp overflows)."""
+    """log softmax of each row: x − max − log Σ exp(x − max)."""
     out = []
-    extend = out.extend
     for i in range(0, len(flat), ncols):
         r = flat[i:i + ncols]
-        mx = max(r)
-        lse = mx + _log(sum([_exp(v - mx) for v in r]))
-        extend([v - lse for v in r])
+        mx, e = _shifted_exps(r)
+        lse = mx + _log(sum(e))
+        out.extend([v - lse for v in r])
     return out
 
 
 def softmax_rows(flat, ncols):
     """softmax of each row: exp(x − max) / Σ exp(x − max)."""
     out = []
-    extend = out.extend
     for i in range(0, len(flat), ncols):
-        r = flat[i:i + ncols]
-        mx = max(r)
-        e = [_exp(v - mx) for v in r]
+        _, e = _shifted_exps(flat[i:i + ncols])
         s = 1.0 / sum(e)
-        extend([v * s for v in e])
+        out.extend([v * s for v in e])
     return out

@@ -256,12 +256,17 @@ class Tensor:
     # ---- matrix product ---------------------------------------------------------------------------
 
     def __matmul__(self, other):
-        """``A @ B`` for 2-d A (n × k) and B (k × m). ∂L/∂A = G·Bᵀ, ∂L/∂B = Aᵀ·G."""
+        """``A @ B`` for 2-d A (n × k) and B (k × m), or a stack (..., n, k) @ (k, m).
+        ∂L/∂A = G·Bᵀ, ∂L/∂B = Aᵀ·G."""
         other = _as_tensor(other, "matmul")
-        if self.ndim != 2 or other.ndim != 2:
-            raise ShapeError(f"matmul: {self.shape} @ {other.shape}: both operands must be 2-d "
-                             "(reshape a vector to (1, k) or (k, 1))")
-        (n, k), (k2, m) = self.shape, other.shape
+        if self.ndim > 2 and other.ndim == 2 and self.shape[-1] == other.shape[0]:
+            # batched (..., n, k) @ (k, m): one 2-d product over the stacked rows
+            rows = self.reshape(-1, self.shape[-1]) @ other
+            return rows.reshape(self.shape[:-1] + (other.shape[1],))
+        if self.ndim < 2 or other.ndim != 2:
+            raise ShapeError(f"matmul: {self.shape} @ {other.shape}: the operands must be 2-d, "
+                             "or (..., n, k) @ (k, m) (reshape a vector to (1, k) or (k, 1))")
+        (n, k), (k2, m) = self.shape[-2:], other.shape
         if k != k2:
             raise ShapeError(f"matmul: {self.shape} @ {other.shape}: inner sizes {k} and {k2} "
                              "differ")
@@ -390,26 +395,12 @@ class Tensor:
     def log_softmax(self, axis=-1):
         """log softmax(x)_i = x_i − log Σ_j exp(x_j), computed as x − max − log Σ exp(x − max).
         ∂: g − softmax · Σ g (per lane)."""
-        axis = normalize_axis(axis, self.ndim, "log_softmax")
-        n = self.shape[axis]
-        if axis == self.ndim - 1:
-            out = K.log_softmax_rows(self.data, n)
-        else:
-            out = unlanes([K.log_softmax_rows(lane, n) for lane in
-                           lanes(self.data, self.shape, axis)], self.shape, axis)
-        return _make(out, self.shape, "log_softmax", (self,), axis)
+        return _along_axis(self, axis, "log_softmax", K.log_softmax_rows)
 
     def softmax(self, axis=-1):
         """softmax(x)_i = exp(x_i) / Σ_j exp(x_j) (shifted by the max: no overflow).
         ∂: s · (g − Σ g·s) (per lane)."""
-        axis = normalize_axis(axis, self.ndim, "softmax")
-        n = self.shape[axis]
-        if axis == self.ndim - 1:
-            out = K.softmax_rows(self.data, n)
-        else:
-            out = unlanes([K.softmax_rows(lane, n) for lane in
-                           lanes(self.data, self.shape, axis)], self.shape, axis)
-        return _make(out, self.shape, "softmax", (self,), axis)
+        return _along_axis(self, axis, "softmax", K.softmax_rows)
 
     def cross_entropy(self, labels):
         """Mean softmax cross-entropy of logits (N, C) against integer labels (N of them):
@@ -471,6 +462,18 @@ def _as_tensor(x, what):
     raise OperandError(f"{what}: unsupported operand {x!r} of type {type(x).__name__}; "
                        "use a number or a Tensor" + ("" if not hasattr(x, "_op") else
                                                      " (for a Value, pass value.data)"))
+
+
+def _along_axis(x, axis, name, row_kernel):
+    """Apply a row-wise kernel to every lane of ``x`` along ``axis`` (a graph node ``name``)."""
+    axis = normalize_axis(axis, x.ndim, name)
+    n = x.shape[axis]
+    if axis == x.ndim - 1:
+        out = row_kernel(x.data, n)
+    else:
+        out = unlanes([row_kernel(lane, n) for lane in lanes(x.data, x.shape, axis)],
+                      x.shape, axis)
+    return _make(out, x.shape, name, (x,), axis)
 
 
 def _reduced(shape, axis, keepdims):

@@ -44,11 +44,12 @@ def read_idx(path):
     return dims, raw[4 + 4 * ndim:]
 
 
-def load(samples, seed=0):
-    """(sparse rows, labels, source name) of ``samples`` training images scaled to [0, 1]."""
+def load(samples, seed=0, synthetic=None):
+    """(sparse rows, labels, source name) of ``samples`` training images scaled to [0, 1];
+    ``synthetic``: a share of nonzero pixels for random sparse digits instead."""
     images = os.path.join(FASHION, "train-images-idx3-ubyte.gz")
     labels = os.path.join(FASHION, "train-labels-idx1-ubyte.gz")
-    if os.path.exists(images) and os.path.exists(labels):
+    if synthetic is None and os.path.exists(images) and os.path.exists(labels):
         (n, r, c), pix = read_idx(images)
         _, lab = read_idx(labels)
         n = min(n, samples)
@@ -61,8 +62,9 @@ def load(samples, seed=0):
         return rows, list(lab[:n]), f"Fashion-MNIST ({FASHION})"
     rng = random.Random(seed)
     rows = []
+    nnz = round(784 * (0.19 if synthetic is None else synthetic))   # MNIST: ~19% nonzero
     for _ in range(samples):
-        idx = sorted(rng.sample(range(784), 150))
+        idx = sorted(rng.sample(range(784), nnz))
         rows.append((idx, [rng.random() for _ in idx]))
     return rows, [rng.randrange(10) for _ in range(samples)], "synthetic sparse digits"
 
@@ -149,9 +151,11 @@ def main(argv=None):
     p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.1)
     p.add_argument("--activation", default="tanh", choices=("tanh", "relu", "sigmoid"))
+    p.add_argument("--synthetic", type=float, metavar="DENSITY",
+                   help="random sparse digits with this share of nonzero pixels (MNIST: 0.19)")
     p.add_argument("--profile", action="store_true", help="cProfile the chainrule epoch")
     args = p.parse_args(argv)
-    rows, labels, source = load(args.samples)
+    rows, labels, source = load(args.samples, synthetic=args.synthetic)
     density = sum(len(i) for i, _ in rows) / (784 * len(rows))
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
           f"{len(rows):,} samples of {source}, {density:.0%} nonzero pixels; "

@@ -78,6 +78,14 @@ def test_matmul_matches_central_differences(data, n, k, m):
     assert_grads_match(lambda x, y: x @ y, [a, b])
 
 
+def test_batched_matmul_with_a_shared_matrix():
+    a = Tensor.randn((2, 3, 4), seed=1, requires_grad=True)
+    b = Tensor.randn((4, 2), seed=2, requires_grad=True)
+    assert (a @ b).shape == (2, 3, 2)
+    assert (a @ b)[1].tolist() == (a[1] @ b).tolist()
+    assert_grads_match(lambda x, y: x @ y, [a, b])
+
+
 @settings(max_examples=15)
 @given(st.data(), shapes(2, 3))
 def test_reshape_and_transpose(data, shape):
