@@ -52,8 +52,8 @@ class Neuron(Module):
         self._act = _activation(activation)
         self.activation = activation
         rng = rng if rng is not None else random.Random(seed)
-        scale = 1.0 / math.sqrt(nin)
-        self.w = [Value(rng.uniform(-1.0, 1.0) * scale, label=f"{name}w{i}") for i in range(nin)]
+        root = math.sqrt(nin)
+        self.w = [Value(rng.uniform(-1.0, 1.0) / root, label=f"{name}w{i}") for i in range(nin)]
         self.b = Value(0.0, label=f"{name}b")
 
     def config(self):

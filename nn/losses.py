@@ -38,7 +38,7 @@ def _pairs(name, predictions, targets):
 
 def _mean(terms):
     """``(t₀ + t₁ + …) / n`` without an extra ``0 +`` node."""
-    return sum(terms[1:], terms[0]) * (1.0 / len(terms))
+    return sum(terms[1:], terms[0]) / len(terms)
 
 
 def _labels(name, targets, allowed, hint):
