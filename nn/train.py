@@ -1,0 +1,247 @@
+"""The training loop: shuffled mini-batches, per-epoch evaluation, checkpoints, Ctrl-C, resume.
+
+>>> from nn.data import load_mnist
+>>> from nn.linear import TensorMLP
+>>> from nn.optim import SGD
+>>> model = TensorMLP(784, [128], 10)
+>>> result = fit(model, load_mnist("train"), load_mnist("test"), epochs=10, batch_size=64,
+...              optimizer=SGD(model.parameters(), lr=0.1, momentum=0.9))   # doctest: +SKIP
+
+One epoch = every training image once, in the order of a permutation drawn by
+``random.Random(epoch_seed(seed, epoch))``, ``batch_size`` images at a time; each batch goes in
+as a constant sparse batch (:class:`autograd.sparse.SparseRows`), so the first layer only touches
+the weights of nonzero pixels. For each batch: ``loss = L(model(X), y)``, ``zero_grad``,
+``loss.backward()``, ``optimizer.step()``.
+
+After each epoch the model is evaluated on the test set under ``no_grad()`` and one record is
+appended to the history::
+
+    {"epoch": 1, "loss": 0.41, "train_acc": 0.88, "test_loss": 0.25, "test_acc": 0.93,
+     "seconds": 9.8, "eval_seconds": 0.9, "samples": 8000}
+
+``train_acc`` is measured on each batch by the model as it was when it saw that batch (no extra
+pass over the training set). Then, with ``checkpoint=path``, the model, the optimizer's state,
+the epoch, the history and the seed are written to ``path`` as JSON, atomically (a temporary
+file, then a rename): the file always holds the last *completed* epoch. Because the batch order
+of each epoch depends only on ``(seed, epoch)`` and JSON keeps every float exactly (``repr``),
+``resume=True`` continues from that file to exactly the weights an uninterrupted run reaches.
+
+Ctrl-C (``KeyboardInterrupt``) anywhere in an epoch stops the loop: the checkpoint on disk is
+the last completed epoch (never half a file), and ``fit`` returns with ``interrupted=True``.
+"""
+
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+from autograd.engine import no_grad
+from autograd.fileio import atomic_write
+from autograd.sparse import SparseRows
+
+from .module import ModelFileError
+from .progress import ProgressBar
+from .tensor_losses import LOSSES, correct
+
+__all__ = ["fit", "evaluate", "FitResult", "CHECKPOINT_FORMAT", "read_checkpoint",
+           "epoch_seed", "batch_inputs"]
+
+CHECKPOINT_FORMAT = "chainrule.checkpoint"
+CHECKPOINT_VERSION = 1
+
+
+def epoch_seed(seed, epoch):
+    """The seed of epoch ``epoch``'s batch order: it depends on nothing else, so a resumed run
+    draws the same batches as an uninterrupted one."""
+    return seed * 1_000_003 + epoch
+
+
+def batch_inputs(ds, indices):
+    """Images ``indices`` of ``ds`` as a constant sparse batch (N, rows·cols)."""
+    return SparseRows(ds.sparse_rows(indices), ds.rows * ds.cols)
+
+
+def _loss_fn(loss):
+    if callable(loss):
+        return getattr(loss, "__name__", "loss"), loss
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+    return loss, LOSSES[loss]
+
+
+def evaluate(model, ds, loss="cross-entropy", batch_size=1000):
+    """``(accuracy, mean loss)`` of ``model`` on all of ``ds``, under ``no_grad()``."""
+    _, fn = _loss_fn(loss)
+    model.eval()
+    hits, total = 0, 0.0
+    try:
+        with no_grad():
+            for ix in ds.batches(batch_size, shuffle=False):
+                logits = model(batch_inputs(ds, ix))
+                labels = ds.label_list(ix)
+                hits += correct(logits, labels)
+                total += fn(logits, labels).item() * len(ix)
+    finally:
+        model.train()
+    n = max(len(ds), 1)
+    return hits / n, total / n
+
+
+@dataclass
+class FitResult:
+    """What :func:`fit` did: the full history (including resumed epochs), whether Ctrl-C
+    stopped it, and the training seconds / samples of this call."""
+    history: list = field(default_factory=list)
+    interrupted: bool = False
+    epochs_done: int = 0
+    seconds: float = 0.0
+    samples: int = 0
+    checkpoint_epoch: int = 0
+
+
+def fit(model, train_ds, test_ds, epochs, batch_size, optimizer, loss="cross-entropy", seed=0,
+        on_epoch=None, on_batch=None, checkpoint=None, resume=False, progress=True, extra=None,
+        stream=None):
+    """Train ``model`` for ``epochs`` epochs (counting epochs already in a resumed checkpoint).
+
+    ``loss``: a name in :data:`nn.tensor_losses.LOSSES` or a function ``(logits, labels) ->
+    0-d Tensor``. ``on_epoch(record, result)`` runs after each epoch's checkpoint is saved;
+    ``on_batch(epoch, batch_number, loss)`` after each step (either may raise
+    ``KeyboardInterrupt`` to stop, like Ctrl-C). ``checkpoint``: a path for the per-epoch
+    checkpoint; ``resume=True`` loads it first. ``extra``: JSON data stored in the checkpoint
+    (e.g. the command line). ``progress``: draw a bar on ``stream`` (stderr) if it is a
+    terminal. Returns a :class:`FitResult`.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"fit: epochs must be a non-negative int, got {epochs!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"fit: batch_size must be a positive int, got {batch_size!r}")
+    loss_name, loss_fn = _loss_fn(loss)
+    stream = stream if stream is not None else sys.stderr
+    result = FitResult()
+    start_epoch = 0
+    if resume:
+        if checkpoint is None:
+            raise ValueError("fit: resume=True needs checkpoint=path")
+        doc = read_checkpoint(checkpoint)
+        _restore(doc, model, optimizer, seed, batch_size, loss_name, checkpoint)
+        start_epoch = doc["epoch"]
+        result.history = list(doc["history"])
+        result.checkpoint_epoch = start_epoch
+    result.epochs_done = start_epoch
+    bar = ProgressBar(progress, stream)
+    nbatches = -(-len(train_ds) // batch_size)
+    epoch = start_epoch
+    try:
+        for epoch in range(start_epoch + 1, epochs + 1):
+            bar.start(f"epoch {epoch}/{epochs}")
+            t0 = time.perf_counter()
+            total = hits = seen = 0
+            model.train()
+            order = train_ds.batches(batch_size, shuffle=True, seed=epoch_seed(seed, epoch))
+            for b, ix in enumerate(order, 1):
+                labels = train_ds.label_list(ix)
+                logits = model(batch_inputs(train_ds, ix))
+                batch_loss = loss_fn(logits, labels)
+                optimizer.zero_grad()
+                batch_loss.backward()
+                optimizer.step()
+                value = batch_loss.item()
+                if not math.isfinite(value):
+                    raise FloatingPointError(
+                        f"epoch {epoch}, batch {b}: the loss is {value}; training diverged - "
+                        "lower the learning rate")
+                total += value * len(ix)
+                hits += correct(logits, labels)
+                seen += len(ix)
+                bar.update(b, nbatches, total / seen, seen)
+                if on_batch is not None:
+                    on_batch(epoch, b, value)
+            seconds = time.perf_counter() - t0
+            bar.close()
+            t1 = time.perf_counter()
+            test_acc, test_loss = evaluate(model, test_ds, loss_fn)
+            record = {"epoch": epoch, "loss": total / max(seen, 1),
+                      "train_acc": hits / max(seen, 1), "test_loss": test_loss,
+                      "test_acc": test_acc, "seconds": seconds,
+                      "eval_seconds": time.perf_counter() - t1, "samples": seen}
+            result.history.append(record)
+            result.epochs_done = epoch
+            result.seconds += seconds
+            result.samples += seen
+            if checkpoint is not None:
+                save_checkpoint(checkpoint, model, optimizer, epoch, result.history, seed,
+                                batch_size, loss_name, extra)
+                result.checkpoint_epoch = epoch
+            if on_epoch is not None:
+                on_epoch(record, result)
+    except KeyboardInterrupt:
+        bar.close()
+        result.interrupted = True
+        where = (f"{checkpoint} holds epoch {result.checkpoint_epoch} of {epochs}"
+                 if checkpoint is not None and result.checkpoint_epoch
+                 else "no epoch was completed, nothing was saved" if checkpoint is not None
+                 else "no checkpoint path was given")
+        stream.write(f"\ninterrupted in epoch {epoch}: {where}\n")
+        stream.flush()
+    return result
+
+
+# ---- checkpoint files -------------------------------------------------------------------------
+
+def save_checkpoint(path, model, optimizer, epoch, history, seed, batch_size, loss_name,
+                    extra=None):
+    """Write the training state after ``epoch`` to ``path`` atomically (JSON)."""
+    doc = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, "epoch": epoch,
+           "seed": seed, "batch_size": batch_size, "loss": loss_name,
+           "model": {"architecture": model.architecture(), "state": model.state_dict()},
+           "optimizer": optimizer.state_dict(), "history": history, "extra": extra or {}}
+    try:
+        text = json.dumps(doc, allow_nan=False)
+    except ValueError:
+        raise ModelFileError(f"cannot save checkpoint {path}: NaN or infinite numbers in the "
+                             "model or optimizer (training diverged?)") from None
+    atomic_write(path, text)
+
+
+def read_checkpoint(path):
+    """Parse and check a checkpoint file; raise :class:`ModelFileError` if it is not one."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no checkpoint at {path} (train without --resume first)")
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ModelFileError(f"{path}: not a valid checkpoint (corrupted JSON: {e})") from None
+    if not isinstance(doc, dict) or doc.get("format") != CHECKPOINT_FORMAT:
+        found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+        raise ModelFileError(f"{path}: not a chainrule checkpoint (format {found!r}, expected "
+                             f"{CHECKPOINT_FORMAT!r})")
+    if doc.get("version") != CHECKPOINT_VERSION:
+        raise ModelFileError(f"{path}: checkpoint version {doc.get('version')!r} is not "
+                             f"supported (expected {CHECKPOINT_VERSION})")
+    epoch = doc.get("epoch")
+    if (isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0
+            or not isinstance(doc.get("history"), list) or len(doc["history"]) != epoch
+            or not isinstance(doc.get("model"), dict) or not isinstance(doc.get("optimizer"), dict)):
+        raise ModelFileError(f"{path}: damaged checkpoint (epoch, history, model or optimizer "
+                             "missing or inconsistent)")
+    return doc
+
+
+def _restore(doc, model, optimizer, seed, batch_size, loss_name, path):
+    """Load the checkpoint's model and optimizer state after checking it fits this run."""
+    for key, want in (("seed", seed), ("batch_size", batch_size), ("loss", loss_name)):
+        if doc.get(key) != want:
+            raise ModelFileError(f"{path}: the checkpoint was made with {key} "
+                                 f"{doc.get(key)!r}, this run has {want!r}; resume with the "
+                                 "same settings")
+    arch = doc["model"].get("architecture")
+    if arch != model.architecture():
+        raise ModelFileError(f"{path}: the checkpoint holds a different model "
+                             f"({(arch or {}).get('type')!r} {(arch or {}).get('config')!r})")
+    model.load_state_dict(doc["model"].get("state"), strict=True)
+    optimizer.load_state_dict(doc["optimizer"])
