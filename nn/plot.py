@@ -14,7 +14,7 @@ __all__ = ["line_chart", "training_curves", "nice_ticks"]
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd")
 
 
-def nice_ticks(lo, hi, count=5):
+def nice_ticks(lo, hi, count=6):
     """About ``count`` round tick values covering [lo, hi] (steps of 1, 2 or 5 × 10ᵏ)."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"nice_ticks: the range [{lo}, {hi}] is not finite")

@@ -1,0 +1,200 @@
+"""nn on Tensors: Linear (dense and sparse batches), TensorMLP, rebuildable model files,
+Tensor losses, and the nn optimizers on Tensor parameters."""
+
+import json
+import math
+import random
+
+import pytest
+
+from autograd import Tensor, no_grad
+from autograd.sparse import SparseRows
+from nn.linear import (INITS, Linear, ReLU, Sequential, Sigmoid, Tanh, TensorMLP, build_module,
+                       init_weights)
+from nn.model_file import load_model, save_model
+from nn.module import ModelFileError
+from nn.optim import SGD, Adam
+from nn.tensor_losses import correct, predictions, softmax_cross_entropy, squared_error
+from tensor_helpers import numeric_grads
+
+
+def test_linear_is_x_times_w_plus_b():
+    lin = Linear(2, 3)
+    lin.weight.data[:] = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    lin.bias.data[:] = [0.5, -0.5, 0.0]
+    y = lin(Tensor([[1.0, 1.0], [2.0, 0.0]]))
+    # the matmul kernel's dot products go through math.dist: exact to a few ulps, not bits
+    assert y.data == pytest.approx([5.5, 6.5, 9.0, 2.5, 3.5, 6.0], rel=1e-14)
+
+
+def test_linear_sparse_batch_matches_dense_forward_and_gradients():
+    rng = random.Random(3)
+    dense = [[rng.choice([0.0, 0.0, rng.random()]) for _ in range(12)] for _ in range(5)]
+    grads = []
+    outs = []
+    for x in (Tensor(dense), SparseRows.from_dense(dense)):
+        lin = Linear(12, 4, seed=1)
+        y = lin(x).tanh()
+        outs.append(y.data)
+        (y * y).sum().backward()
+        grads.append((lin.weight.grad.data, lin.bias.grad.data))
+    assert outs[0] == pytest.approx(outs[1], rel=1e-12, abs=1e-12)
+    assert grads[0][0] == pytest.approx(grads[1][0], rel=1e-10, abs=1e-12)
+    assert grads[0][1] == pytest.approx(grads[1][1], rel=1e-10, abs=1e-12)
+
+
+def test_linear_rejects_wrong_width():
+    with pytest.raises(ValueError, match=r"Linear\(3, 2\) expects a batch of shape \(N, 3\)"):
+        Linear(3, 2)(Tensor([[1.0, 2.0]]))
+
+
+@pytest.mark.parametrize("init", INITS)
+def test_init_is_seeded_and_has_the_documented_scale(init):
+    a = init_weights(400, 100, init, random.Random(0))
+    assert a == init_weights(400, 100, init, random.Random(0))
+    assert a != init_weights(400, 100, init, random.Random(1))
+    mean = sum(a) / len(a)
+    var = sum((x - mean) ** 2 for x in a) / len(a)
+    expected = {"uniform": 1 / 400 / 3, "xavier": 6 / 500 / 3, "he": 2 / 400}[init]
+    assert abs(mean) < 0.01 * math.sqrt(expected) * 10
+    assert var == pytest.approx(expected, rel=0.03)
+    if init != "he":
+        bound = 1 / 20 if init == "uniform" else math.sqrt(6 / 500)
+        assert max(map(abs, a)) <= bound
+
+
+def test_unknown_init_is_named():
+    with pytest.raises(ValueError, match="unknown init 'lecun'; choose one of uniform, xavier, he"):
+        Linear(2, 2, init="lecun")
+
+
+def test_tensor_mlp_layers_parameters_and_config():
+    m = TensorMLP(784, [128], 10, activation="tanh", seed=0)
+    assert [type(x).__name__ for x in m.layers] == ["Linear", "Tanh", "Linear"]
+    assert [n for n, _ in m.named_parameters()] == [
+        "layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"]
+    assert m.num_parameters() == 784 * 128 + 128 + 128 * 10 + 10
+    assert m.config() == {"nin": 784, "hidden": [128], "nout": 10, "activation": "tanh"}
+    assert "784-128-10 tanh" in repr(m)
+    deep = TensorMLP(4, [3, 2], 2, activation="relu")
+    assert [type(x).__name__ for x in deep.layers] == ["Linear", "ReLU", "Linear", "ReLU",
+                                                      "Linear"]
+
+
+def test_same_seed_same_weights_different_seed_different():
+    a, b, c = TensorMLP(6, [5], 3, seed=4), TensorMLP(6, [5], 3, seed=4), TensorMLP(6, [5], 3, seed=5)
+    assert a.state_dict() == b.state_dict()
+    assert a.state_dict() != c.state_dict()
+
+
+@pytest.mark.parametrize("act, fn", [(Tanh, math.tanh), (ReLU, lambda v: max(v, 0.0)),
+                                     (Sigmoid, lambda v: 1 / (1 + math.exp(-v)))])
+def test_activation_modules_apply_their_function(act, fn):
+    x = [-1.5, 0.0, 0.7]
+    assert act()(Tensor([x])).data == pytest.approx([fn(v) for v in x], rel=1e-15)
+    assert act().parameters() == []
+
+
+def test_sequential_state_dict_save_load_json(tmp_path):
+    m = Sequential(Linear(3, 4, seed=1), ReLU(), Linear(4, 2, seed=2))
+    path = tmp_path / "m.json"
+    m.save(path)
+    other = Sequential(Linear(3, 4, seed=9), ReLU(), Linear(4, 2, seed=9))
+    other.load(path)
+    assert other.state_dict() == m.state_dict()
+    doc = json.loads(path.read_text())
+    assert doc["state"]["layers.0.weight"]["shape"] == [3, 4]
+
+
+def test_model_file_rebuilds_without_knowing_the_architecture(tmp_path):
+    m = TensorMLP(8, [6, 5], 3, activation="sigmoid", seed=2)
+    path = tmp_path / "model.json"
+    save_model(m, path, {"classes": ["a", "b", "c"]})
+    loaded, meta = load_model(path)
+    assert meta == {"classes": ["a", "b", "c"]}
+    assert isinstance(loaded, TensorMLP) and loaded.config() == m.config()
+    x = Tensor([[0.1 * i - 0.3 * j for i in range(8)] for j in range(4)])
+    with no_grad():
+        assert loaded(x).data == m(x).data          # exactly: floats round-trip through repr
+
+
+def test_build_module_sequential_of_parts():
+    m = Sequential(Linear(3, 4), Tanh(), Linear(4, 2))
+    rebuilt = build_module(m.architecture())
+    assert rebuilt.architecture() == m.architecture()
+
+
+def test_load_model_rejects_value_mlp_and_other_files(tmp_path):
+    from nn import MLP
+
+    p = tmp_path / "value.json"
+    MLP(2, [3, 1]).save(p)
+    with pytest.raises(ModelFileError, match="scalar-Value network"):
+        load_model(p)
+    q = tmp_path / "junk.json"
+    q.write_text('{"hello": 1}')
+    with pytest.raises(ModelFileError, match="not a chainrule model file"):
+        load_model(q)
+
+
+# ---- losses ------------------------------------------------------------------------------
+
+def test_cross_entropy_value_and_gradient():
+    z = Tensor([[2.0, 0.0, -1.0], [0.5, 0.5, 0.5]], requires_grad=True)
+    loss = softmax_cross_entropy(z, [0, 2])
+    lse0 = math.log(math.exp(2) + 1 + math.exp(-1))
+    assert loss.item() == pytest.approx(((lse0 - 2.0) + math.log(3)) / 2, rel=1e-14)
+    loss.backward()
+    s = [math.exp(v - lse0) for v in (2.0, 0.0, -1.0)]
+    assert z.grad.data[:3] == pytest.approx([(s[0] - 1) / 2, s[1] / 2, s[2] / 2], rel=1e-12)
+    assert z.grad.data[3:] == pytest.approx([1 / 6, 1 / 6, 1 / 6 - 1 / 2], rel=1e-12)
+
+
+def test_squared_error_on_uniform_softmax_is_exact():
+    # softmax of equal logits is 1/C everywhere: |p - onehot|² = (1 - 1/C)² + (C-1)/C²
+    z = Tensor([[0.0, 0.0, 0.0, 0.0]] * 2)
+    assert squared_error(z, [1, 3]).item() == pytest.approx(0.75 ** 2 + 3 / 16, rel=1e-15)
+
+
+def test_squared_error_gradient_matches_central_differences():
+    z = Tensor([[0.3, -1.2, 2.0], [1.0, 0.1, -0.4]], requires_grad=True)
+    squared_error(z, [2, 0]).backward()
+    (num,) = numeric_grads(lambda t: squared_error(t, [2, 0]), [z])
+    assert z.grad.data == pytest.approx(num, rel=1e-6, abs=1e-9)
+
+
+def test_squared_error_rejects_bad_labels():
+    with pytest.raises(Exception, match=r"label 1 is 5; labels must be ints in \[0, 3\)"):
+        squared_error(Tensor([[0.0] * 3] * 2), [0, 5])
+
+
+def test_predictions_and_correct():
+    z = Tensor([[0.1, 0.9, 0.0], [3.0, 3.0, 1.0]])
+    assert predictions(z) == [1, 0]
+    assert correct(z, [1, 2]) == 1
+
+
+# ---- optimizers on Tensor parameters --------------------------------------------------------
+
+def test_sgd_momentum_step_on_tensor_parameters_is_exact():
+    w = Tensor([1.0, -2.0], requires_grad=True)
+    opt = SGD([w], lr=0.5, momentum=0.5)
+    for _ in range(2):
+        opt.zero_grad()
+        assert w.grad is None
+        (w * Tensor([2.0, 4.0])).sum().backward()        # gradient [2, 4]
+        opt.step()
+    # v1 = g, x1 = x0 - 0.5 g; v2 = 0.5 g + g = 1.5 g, x2 = x1 - 0.75 g
+    assert w.data == [1.0 - 0.5 * 2 - 0.75 * 2, -2.0 - 0.5 * 4 - 0.75 * 4]
+
+
+def test_adam_first_step_moves_each_weight_by_lr():
+    m = TensorMLP(3, [2], 2, seed=0)
+    before = [list(p.data) for p in m.parameters()]
+    opt = Adam(m.parameters(), lr=0.01)
+    softmax_cross_entropy(m(Tensor([[1.0, 2.0, 3.0]])), [1]).backward()
+    opt.step()
+    for p, b in zip(m.parameters(), before):
+        for x, x0, g in zip(p.data, b, p.grad.data):
+            # first Adam step: m̂ = g, v̂ = g², so x moves by lr·g/(|g| + eps) ≈ lr·sign(g)
+            assert x - x0 == pytest.approx(-0.01 * g / (abs(g) + 1e-8), rel=1e-9, abs=1e-15)
