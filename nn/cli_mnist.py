@@ -304,12 +304,12 @@ def _run_mnist(args):
     if result.interrupted:
         print(f"to resume: chainrule mnist --out {out} --resume", file=sys.stderr)
         return 130
-    if not result.history:
-        print("nothing to do: the checkpoint already has "
-              f"{result.epochs_done} epochs (raise --epochs to train more)")
+    if not result.samples:            # resumed at the end: refresh the outputs, train nothing
+        if result.history:
+            _write_outputs(out, model, meta, result, settings, train.name)
+        print(f"nothing to do: {checkpoint} already has {result.epochs_done} epochs "
+              "(raise --epochs to train more)")
         return 0
-    if not result.samples:            # resumed at the end: still refresh the outputs
-        _write_outputs(out, model, meta, result, settings, train.name)
     last = result.history[-1]
     rate = result.samples / max(result.seconds, 1e-9)
     print(f"final test accuracy {100 * last['test_acc']:.2f}% after {last['epoch']} epochs; "

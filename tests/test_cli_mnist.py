@@ -1,0 +1,177 @@
+"""``chainrule mnist`` and ``chainrule predict``: outputs, resume, Ctrl-C, PNG and index
+predictions, and one-line errors with exit code 2."""
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd.cli import main
+from nn.data import load_mnist
+from nn.model_file import load_model
+from png_encoder import encode_png
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TINY = ["--limit", "200", "--test-limit", "100", "--hidden", "16", "--batch-size", "32"]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    code = main(["mnist", *TINY, "--epochs", "1", "--out", str(out), "--quiet"])
+    assert code == 0
+    return out
+
+
+def test_mnist_writes_model_checkpoint_history_and_curve(run_dir):
+    assert sorted(os.listdir(run_dir)) == ["checkpoint.json", "curve.svg", "history.json",
+                                           "model.json"]
+    model, meta = load_model(run_dir / "model.json")
+    assert model.config() == {"nin": 784, "hidden": [16], "nout": 10, "activation": "tanh"}
+    assert meta["classes"] == [str(d) for d in range(10)]
+    assert meta["dataset"] == ["bundled"] and meta["image_shape"] == [28, 28]
+    hist = json.loads((run_dir / "history.json").read_text())
+    assert len(hist["history"]) == 1 and hist["settings"]["hidden"] == [16]
+    assert hist["settings"]["lr"] == 0.1 and hist["settings"]["optimizer"] == "sgd"
+    ET.parse(run_dir / "curve.svg")                 # well-formed XML
+
+
+def test_mnist_prints_settings_epochs_and_summary(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["mnist", *TINY, "--epochs", "1", "--out", str(out), "--optimizer", "adam",
+                 "--activation", "relu", "--loss", "squared-error", "--seed", "3"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("training 784-16-10 relu (12,730 parameters) on mnist-bundled-train "
+                           "(200 train / 100 test), squared-error, Adam lr 0.001, batch 32, "
+                           "1 epochs, seed 3\n")
+    assert "\nepoch  1/1  loss " in text and " samples/s\n" in text
+    assert "final test accuracy " in text and f"wrote {out}/model.json" in text
+
+
+def test_resume_continues_to_more_epochs_and_refuses_other_settings(tmp_path, capsys):
+    out = str(tmp_path / "r")
+    assert main(["mnist", *TINY, "--epochs", "1", "--out", out, "--quiet"]) == 0
+    assert main(["mnist", "--resume", "--epochs", "2", "--out", out]) == 0
+    text = capsys.readouterr().out
+    assert "epoch  2/2" in text and "epoch  1/2" not in text
+    hist = json.loads((tmp_path / "r" / "history.json").read_text())["history"]
+    assert [r["epoch"] for r in hist] == [1, 2]
+    assert main(["mnist", "--resume", "--out", out]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert main(["mnist", "--resume", "--hidden", "32", "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert err == ("chainrule mnist: error: --resume continues with the checkpoint's settings; "
+                   "drop --hidden (only --epochs may change)\n")
+
+
+def test_ctrl_c_keeps_the_last_epoch_and_says_how_to_resume(tmp_path, capsys, monkeypatch):
+    import nn.cli_mnist as cli
+
+    real = cli._write_outputs
+
+    def interrupt_in_epoch_2(out, model, meta, result, settings, name):
+        real(out, model, meta, result, settings, name)
+        if result.epochs_done == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_write_outputs", interrupt_in_epoch_2)
+    out = tmp_path / "r"
+    assert main(["mnist", *TINY, "--epochs", "3", "--out", str(out), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert f"{out}/checkpoint.json holds epoch 2 of 3" in err
+    assert f"to resume: chainrule mnist --out {out} --resume" in err
+    doc = json.loads((out / "checkpoint.json").read_text())
+    assert doc["epoch"] == 2
+
+
+def _predict_lines(args, capsys):
+    assert main(["predict", *args]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def test_predict_by_index_prints_top3_and_preview(run_dir, capsys):
+    lines = _predict_lines([str(run_dir / "model.json"), "--index", "3"], capsys)
+    assert lines[0] == "#3 of mnist-bundled-test (label 6)"
+    assert len(lines) == 1 + 28 + 2 and set("".join(lines[1:29])) <= set(" .:-=+*#%@")
+    assert lines[-2].startswith("predicted: ")
+    top = lines[-1].split("  ")
+    assert top[0].startswith("top 3: ") and len(top) == 3
+    probs = [float(t.split()[-1].rstrip("%")) for t in top]
+    assert probs == sorted(probs, reverse=True)
+    assert lines[-2] == f"predicted: {top[0].split()[2]} ({top[0].split()[3][:-1]}%)"
+
+
+def test_predict_png_of_a_test_digit_matches_predict_by_index(run_dir, tmp_path, capsys):
+    img = load_mnist("test").image(5)
+    rgb = bytes(v for p in img for v in (255 - p, 255 - p, 255 - p))     # dark ink on white
+    png = tmp_path / "digit.png"
+    png.write_bytes(encode_png(rgb, 28, 28, ctype=2))
+    by_png = _predict_lines([str(run_dir / "model.json"), str(png), "--no-preview"], capsys)
+    by_index = _predict_lines([str(run_dir / "model.json"), "--index", "5", "--no-preview"],
+                              capsys)
+    assert by_png[0] == f"{png} (28x28, as 28x28)"
+    assert by_png[1:] == by_index[1:]
+
+
+def test_model_save_load_same_predictions(run_dir):
+    from autograd import no_grad
+    from nn.train import batch_inputs
+
+    a, _ = load_model(run_dir / "model.json")
+    b, _ = load_model(run_dir / "model.json")
+    ds = load_mnist("test")[:50]
+    with no_grad():
+        assert a(batch_inputs(ds, range(50))).data == b(batch_inputs(ds, range(50))).data
+
+
+def _err(args, capsys):
+    try:
+        code = main(args)
+    except SystemExit as e:             # argparse errors leave through SystemExit
+        code = e.code
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1, err
+    return err
+
+
+def test_one_line_errors_exit_2(run_dir, tmp_path, capsys):
+    model = str(run_dir / "model.json")
+    assert "unknown kind 'cifar'" in _err(["mnist", "--dataset", "cifar", "--out",
+                                           str(tmp_path)], capsys)
+    assert "needs a directory" in _err(["mnist", "--dataset", "mnist-dir"], capsys)
+    assert "does not exist" in _err(["mnist", "--dataset", "mnist-dir",
+                                     str(tmp_path / "nope")], capsys)
+    assert "expected a positive integer, got '0'" in _err(["mnist", "--epochs", "0"], capsys)
+    assert "invalid choice: 'swish'" in _err(["mnist", "--activation", "swish"], capsys)
+    assert "no checkpoint at" in _err(["mnist", "--resume", "--out", str(tmp_path / "e")],
+                                      capsys)
+    assert "does not exist" in _err(["predict", str(tmp_path / "none.json"), "--index", "0"],
+                                    capsys)
+    assert "either an IMAGE.png or --index N" in _err(["predict", model], capsys)
+    assert "out of range" in _err(["predict", model, "--index", "99999"], capsys)
+    junk = tmp_path / "junk.json"
+    junk.write_text("[1, 2]")
+    assert "not a chainrule model file" in _err(["predict", str(junk), "--index", "0"], capsys)
+    from nn import MLP
+
+    MLP(2, [2, 1]).save(tmp_path / "value.json")
+    assert "scalar-Value network" in _err(["predict", str(tmp_path / "value.json"),
+                                           "--index", "0"], capsys)
+    bad_png = tmp_path / "p.png"
+    bad_png.write_bytes(encode_png(bytes(8), 2, 2, depth=16))
+    assert "unsupported PNG" in _err(["predict", model, str(bad_png)], capsys)
+    assert "not a PNG file" in _err(["predict", model, str(junk)], capsys)
+
+
+def test_predict_runs_as_a_real_command(run_dir):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, "-m", "autograd", "predict",
+                           str(run_dir / "model.json"), "--index", "0", "--no-preview"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "#0 of mnist-bundled-test (label 4)".replace(
+        "4", str(load_mnist("test").label(0)))
