@@ -3,7 +3,7 @@
     chainrule mnist [--dataset bundled | fashion [DIR] | mnist-dir DIR] [--download DIR]
                     [--hidden 128 [SIZE ...]] [--activation tanh|relu|sigmoid]
                     [--loss cross-entropy|squared-error] [--optimizer sgd|adam] [--lr LR]
-                    [--momentum M] [--epochs 10] [--batch-size 64] [--seed 0] [--limit N]
+                    [--momentum M] [--epochs 10] [--batch-size 128] [--seed 0] [--limit N]
                     [--test-limit N] [--out runs/mnist] [--resume] [--quiet]
     chainrule predict MODEL.json (IMAGE.png | --index N) [--dataset ...] [--split test]
 
@@ -22,7 +22,7 @@ import time
 EXAMPLE = "chainrule mnist --epochs 10 --out runs/mnist"
 DEFAULTS = {"dataset": ["bundled"], "hidden": [128], "activation": "tanh",
             "loss": "cross-entropy", "optimizer": "sgd", "lr": None, "momentum": 0.9,
-            "epochs": 10, "batch_size": 64, "seed": 0, "limit": None, "test_limit": None}
+            "epochs": 10, "batch_size": 128, "seed": 0, "limit": None, "test_limit": None}
 DEFAULT_LR = {"sgd": 0.1, "adam": 0.001}
 TRAINING_KEYS = tuple(k for k in DEFAULTS if k != "epochs")
 
@@ -41,24 +41,21 @@ def _one_line(parser, command):
     return parser
 
 
-def _positive(text):
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return n
+def _checked(convert, ok, what):
+    """An argparse type: ``convert(text)``, accepted when ``ok(value)``."""
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+    return parse
 
 
-def _nonnegative_float(text):
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (x >= 0.0 and x != float("inf")):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
-    return x
+_positive = _checked(int, lambda n: n >= 1, "a positive integer")
+_nonnegative_float = _checked(float, lambda x: 0.0 <= x < float("inf"), "a finite number >= 0")
 
 
 def _dataset_option(p):
@@ -87,7 +84,7 @@ def register(subparsers):
                    help="learning rate (default 0.1 for sgd, 0.001 for adam)")
     p.add_argument("--momentum", type=_nonnegative_float, help="SGD momentum (default 0.9)")
     p.add_argument("--epochs", type=_positive, help="total epochs (default 10)")
-    p.add_argument("--batch-size", type=_positive, help="default 64")
+    p.add_argument("--batch-size", type=_positive, help="default 128")
     p.add_argument("--seed", type=int, help="weights and batch order (default 0)")
     p.add_argument("--limit", type=_positive, metavar="N", help="use the first N training images")
     p.add_argument("--test-limit", type=_positive, metavar="N",

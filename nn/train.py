@@ -38,9 +38,9 @@ import time
 from dataclasses import dataclass, field
 
 from autograd.engine import no_grad
-from autograd.fileio import atomic_write
 from autograd.sparse import SparseRows
 
+from .model_file import write_json
 from .module import ModelFileError
 from .progress import ProgressBar
 from .tensor_losses import LOSSES, correct
@@ -198,12 +198,7 @@ def save_checkpoint(path, model, optimizer, epoch, history, seed, batch_size, lo
            "seed": seed, "batch_size": batch_size, "loss": loss_name,
            "model": {"architecture": model.architecture(), "state": model.state_dict()},
            "optimizer": optimizer.state_dict(), "history": history, "extra": extra or {}}
-    try:
-        text = json.dumps(doc, allow_nan=False)
-    except ValueError:
-        raise ModelFileError(f"cannot save checkpoint {path}: NaN or infinite numbers in the "
-                             "model or optimizer (training diverged?)") from None
-    atomic_write(path, text)
+    write_json(path, doc)
 
 
 def read_checkpoint(path):

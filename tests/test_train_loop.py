@@ -2,7 +2,6 @@
 and the SVG curve."""
 
 import io
-import json
 import xml.etree.ElementTree as ET
 
 import pytest
