@@ -6,14 +6,17 @@
 """
 
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
+from .linear import Linear, ReLU, Sequential, Sigmoid, Tanh, TensorMLP
 from .losses import (argmax, argmax_accuracy, bce, bce_with_logits, cross_entropy, hinge, l2,
                      log_softmax, logsumexp, mse, sign_accuracy, softmax, threshold_accuracy)
 from .module import Module, ModelFileError
 from .optim import SGD, Adam, Optimizer
+from .train import fit
 
 __all__ = [
     "Module", "ModelFileError", "Neuron", "Layer", "MLP", "ACTIVATIONS",
     "mse", "hinge", "l2", "bce", "bce_with_logits", "cross_entropy", "softmax", "log_softmax",
     "logsumexp", "sign_accuracy", "threshold_accuracy", "argmax", "argmax_accuracy",
     "Optimizer", "SGD", "Adam",
+    "Linear", "Sequential", "Tanh", "ReLU", "Sigmoid", "TensorMLP", "fit",
 ]
