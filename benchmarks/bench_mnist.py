@@ -7,7 +7,9 @@
 
 (a) runs exactly ``chainrule mnist --out DIR --quiet`` as a subprocess and reports the wall time
 of the whole run (10 epochs of the 8,000 bundled digits, evaluation included) and the final
-accuracy on the 2,000 held-out digits. Bars: >= 94% and < 180 s on a 2-core machine.
+accuracy on the 2,000 held-out digits. Bars: >= 94% and < 180 s on a 2-core machine. The CPU
+time of the run is shown too: on a busy shared machine it is the better estimate of the
+wall time on an idle one (the run is a single thread).
 (b) runs ``chainrule mnist --dataset fashion``; bar: >= 87% test accuracy after 10 epochs.
 ``--epoch`` trains one epoch of the 60,000 Fashion-MNIST images through the whole training
 stack (TensorMLP, SGD, fit: batch 64, plain SGD lr 0.1, like bench_tensor) and, in the same
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -30,22 +33,30 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
 
+def _child_cpu():
+    """CPU seconds (user + system) used so far by finished child processes: on a busy shared
+    machine this is what the run would take alone (it is single-threaded)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run_command(extra, label, bar_acc, bar_seconds=None):
     """Run ``chainrule mnist ... --quiet`` in a fresh process; print one Markdown table row."""
     with tempfile.TemporaryDirectory() as out:
         cmd = [sys.executable, "-m", "autograd", "mnist", *extra, "--out", out, "--quiet"]
         env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), _child_cpu()
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, _child_cpu() - cpu0
         if proc.returncode:
             sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}")
         hist = json.load(open(os.path.join(out, "history.json")))["history"]
     last = hist[-1]
     train_s = sum(r["seconds"] for r in hist)
     ok = last["test_acc"] >= bar_acc and (bar_seconds is None or wall < bar_seconds)
+    # wall time is the bar; CPU time says what an idle machine would give
     shown = " ".join(["chainrule mnist", *extra])
-    print(f"| `{shown}` | {len(hist)} | {100 * last['test_acc']:.2f}% | {wall:.1f} s | "
+    print(f"| `{shown}` | {len(hist)} | {100 * last['test_acc']:.2f}% | {wall:.1f} s | {cpu:.1f} s | "
           f"{train_s:.1f} s | {sum(r['samples'] for r in hist) / train_s:,.0f} | "
           f"{'pass' if ok else 'FAIL'} |")
     print(proc.stdout.strip().splitlines()[-2])
@@ -101,8 +112,9 @@ def main(argv=None):
     if args.epoch:
         one_epoch(args.samples, args.batch)
         return 0
-    print("| command | epochs | test accuracy | wall time | training time | samples/s | bar |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("| command | epochs | test accuracy | wall time | CPU time | training time | samples/s "
+          "| bar |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     if args.fashion:
         ok = run_command(["--dataset", "fashion"], "fashion", 0.87)
     else:
