@@ -392,7 +392,7 @@ def _run_predict(args):
     print(what)
     if args.preview:
         art = ImageDataset(img, b"\x00", rows, cols, ["?"]).ascii_art(0)
-        print(art.split("\n", 1)[1])
+        print(art.split("\n", 1)[1].strip("\n"))         # without the blank rows around it
     best = top[0]
     print(f"predicted: {classes[best]} ({100 * probs[best]:.1f}%)")
     print("top 3: " + "  ".join(f"{classes[k]} {100 * probs[k]:.1f}%" for k in top))
