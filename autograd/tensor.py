@@ -582,8 +582,8 @@ def _backward_matmul(node, g):
     """C = A @ B: ∂L/∂A = G · Bᵀ (n × k), ∂L/∂B = Aᵀ · G (k × m)."""
     a, b = node._inputs
     (n, k), m = a.shape, b.shape[1]
-    ga = K.dot_rows(K.tuple_rows(g, m), K.tuple_rows(b.data, m)) if a.requires_grad else None
-    gb = K.dot_rows(K.columns(a.data, k), K.columns(g, m)) if b.requires_grad else None
+    ga = K.products(K.tuple_rows(g, m), K.tuple_rows(b.data, m)) if a.requires_grad else None
+    gb = K.products(K.columns(a.data, k), K.columns(g, m)) if b.requires_grad else None
     return ga, gb
 
 

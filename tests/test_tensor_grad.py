@@ -238,3 +238,19 @@ def test_a_long_chain_back_propagates_without_recursion():
 def test_every_op_in_the_table_has_a_tensor_backward():
     from autograd.tensor import _BACKWARD
     assert set(OPS) <= set(_BACKWARD)
+
+
+def test_detect_anomaly_reports_the_op_that_made_nan():
+    from autograd import AnomalyError, detect_anomaly
+    x = Tensor([1.0, float("inf")], requires_grad=True)
+    with detect_anomaly(), pytest.raises(AnomalyError, match="sub produced NaN or infinity"):
+        x - x
+
+
+def test_sparse_rows_from_the_tensor_constructor_take_dataset_rows():
+    X = Tensor.sparse_rows([([1], [0.5]), ([0, 2], [1.0, 2.0])], 3)
+    w = Tensor([[1.0], [2.0], [3.0]], requires_grad=True)
+    y = (X @ w).sum()
+    assert y.item() == 8.0
+    y.backward()
+    assert w.grad.tolist() == [[1.0], [0.5], [2.0]]
