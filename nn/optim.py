@@ -111,8 +111,8 @@ class Optimizer:
         """Restore a ``state_dict()`` (validated first; on error nothing changes)."""
         name = type(self).__name__
         if not isinstance(state, dict) or state.get("type") != name:
-            raise ModelFileError(f"{name}.load_state_dict: not a {name} state "
-                                 f"(type {state.get('type') if isinstance(state, dict) else state!r})")
+            found = state.get("type") if isinstance(state, dict) else type(state).__name__
+            raise ModelFileError(f"{name}.load_state_dict: not a {name} state (type {found!r})")
         hyper = state.get("hyperparameters")
         if not isinstance(hyper, dict) or set(hyper) != set(self.hyperparameters()):
             raise ModelFileError(f"{name}.load_state_dict: hyperparameters {hyper!r} do not "
