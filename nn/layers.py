@@ -33,6 +33,15 @@ def _activation(name):
     return ACTIVATIONS[name]
 
 
+def affine(w, x, b):
+    """``b + w₀·x₀ + w₁·x₁ + …`` as a graph of mul and add nodes (2·nin nodes per neuron).
+
+    ``sum(map(mul, ...))`` keeps the loop in C. This is the one place a fused n-ary node
+    would plug in (see benchmarks/bench_mlp.py).
+    """
+    return sum(map(mul, w, x), b)
+
+
 def _count(n, what):
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
@@ -63,8 +72,7 @@ class Neuron(Module):
         """``act(w · x + b)`` for a list of ``nin`` numbers or Values."""
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        # sum(map(...)) keeps the loop in C; the graph is b + w0*x0 + w1*x1 + ...
-        z = sum(map(mul, self.w, x), self.b)
+        z = affine(self.w, x, self.b)
         return z if self._act is None else self._act(z)
 
 
