@@ -31,7 +31,8 @@ STATE = _State()
 
 def count_consumers(root):
     """Pass 1 of back-propagation: every node reachable from ``root``, each with ``_n`` set to
-    the number of reachable nodes that use it (its fan-out) and ``_g`` set to 0.
+    the number of reachable nodes that use it (its fan-out) and ``_g`` set to None (no
+    gradient yet; scalars read it as 0.0).
 
     Nodes carry ``_n == 0`` between walks; this pass raises it, pass 2 brings it back to 0.
     """

@@ -143,7 +143,8 @@ POW = op("pow", 2, "a ** b", ("b·a**(b-1)", "a**b·log(a)"), "a^{b}",
 
 def _powc(a, k):
     """a ** k for a constant number k."""
-    _check_pow("pow", a, k)
+    if a <= 0:
+        _check_pow("pow", a, k)
     return float(a ** k)
 
 

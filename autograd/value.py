@@ -187,12 +187,13 @@ class Value:
                 if anomaly:
                     _check_backward(node, g)
         except ChainruleError as e:
-            for node in reached:
-                node._n = 0
-            raise with_label(e, node.label) from None
+            failed = node
+            for n in reached:
+                n._n = 0
+            raise with_label(e, failed.label) from None
         except BaseException:
-            for node in reached:
-                node._n = 0
+            for n in reached:
+                n._n = 0
             raise
 
     # ---- operators ----------------------------------------------------------------------------
@@ -234,6 +235,16 @@ def _lift(x, op):
                        "use a number or a Value")
 
 
+def _blame(error, a, b):
+    """The label of the input a forward error is about: the one whose value the error names
+    (the divisor of ``x / 0``, the base of ``(-2) ** 0.5``), checking ``b`` first."""
+    value = getattr(error, "value", None)
+    for v in (b, a):
+        if v.__class__ is Value and v.label and v.data == value:
+            return v.label
+    return a.label or (b.label if b.__class__ is Value else "")
+
+
 def _fail(op, error, inputs, label):
     """Re-raise a forward error with the op's name and the node's label."""
     if isinstance(error, ChainruleError):
@@ -262,15 +273,28 @@ def _binary(op, reflected=False):
     forward = op.forward
 
     def method(self, other):
-        if other.__class__ is not Value:
-            other = _lift(other, op)
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = (other, self) if reflected else (self, other)
+        cls = other.__class__
+        if cls is not Value:
+            if cls is float or cls is int:          # the common case, inlined: a constant leaf
+                c = _new(Value)
+                c.data = float(other)
+                c.grad = c._g = 0.0
+                c.label = ""
+                c._a = c._b = c._op = None
+                c._n = 0
+                other = c
+            else:
+                other = _lift(other, op)
+                if other is NotImplemented:
+                    return NotImplemented
+        if reflected:
+            a, b = other, self
+        else:
+            a, b = self, other
         try:
             out = forward(a.data, b.data)
         except (ChainruleError, OverflowError) as e:
-            raise _fail(op, e, (a.data, b.data), a.label or b.label) from None
+            raise _fail(op, e, (a.data, b.data), _blame(e, a, b)) from None
         if STATE.anomaly:
             _check_forward(op, out, (a.data, b.data))
         v = _new(Value)
@@ -324,22 +348,36 @@ _pow_values = _binary(_ops.POW)
 
 def _pow(self, other):
     """``self ** other``: a constant number exponent (``x ** 2``) or a Value (``x ** y``)."""
-    if other.__class__ is Value:
+    cls = other.__class__
+    if cls is Value:
         return _pow_values(self, other)
-    if _is_number(other):
-        try:
-            out = _ops.POWC.forward(self.data, other)
-        except (ChainruleError, OverflowError) as e:
-            raise _fail(_ops.POWC, e, (self.data, other), self.label) from None
-        if STATE.anomaly:
-            _check_forward(_ops.POWC, out, (self.data, other))
-        if STATE.enabled:
-            return _node(out, self, other, _ops.POWC)
-        return _node(out, None, None, None)
-    if getattr(other, "__chainrule_tensor__", False):
-        return NotImplemented
-    raise OperandError(f"pow: unsupported exponent {other!r} of type {type(other).__name__}; "
-                       "use a number or a Value")
+    if not (cls is int or cls is float or _is_number(other)):
+        if getattr(other, "__chainrule_tensor__", False):
+            return NotImplemented
+        raise OperandError(f"pow: unsupported exponent {other!r} of type {cls.__name__}; "
+                           "use a number or a Value")
+    try:
+        out = _powc_forward(self.data, other)
+    except (ChainruleError, OverflowError) as e:
+        raise _fail(_ops.POWC, e, (self.data, other), self.label) from None
+    if STATE.anomaly:
+        _check_forward(_ops.POWC, out, (self.data, other))
+    v = _new(Value)
+    v.data = out
+    v.grad = v._g = 0.0
+    v.label = ""
+    v._n = 0
+    if STATE.enabled:
+        v._a = self
+        v._b = other
+        v._op = _POWC
+    else:
+        v._a = v._b = v._op = None
+    return v
+
+
+_POWC = _ops.POWC
+_powc_forward = _ops.POWC.forward
 
 
 Value.__add__ = _binary(_ops.ADD)
@@ -360,3 +398,29 @@ for _op in _ops.UNARY:
     if _op.name != "neg":
         setattr(Value, _op.name, _unary(_op))
 del _op
+
+
+def register(op, name=None, replace=False):
+    """Make a new :class:`~autograd.ops.Op` a Value method: ``x.name()`` for a unary op,
+    ``x.name(y)`` for a binary one. Returns the method.
+
+    >>> from autograd import ops, Value, register_op
+    >>> cube = ops.op("cube", 1, "a³", ("3·a²",), "a^3", ("3a^2",))(
+    ...     lambda a, k: a ** 3, lambda out, a, k: (3 * a * a,))
+    >>> _ = register_op(cube)
+    >>> Value(2.0).cube().data
+    8.0
+
+    The op is also added to ``ops.OPS`` (by ``ops.op``), so explain and draw know its formula.
+    """
+    if not isinstance(op, _ops.Op):
+        raise OperandError(f"register_op: expected an autograd.ops.Op, got {op!r}")
+    name = name or op.name
+    if not name.isidentifier() or name.startswith("_"):
+        raise OperandError(f"register_op: {name!r} is not a usable method name")
+    if hasattr(Value, name) and not replace:
+        raise OperandError(f"register_op: Value already has {name!r}; pass replace=True to "
+                           "replace it")
+    method = _binary(op) if op.arity == 2 else _unary(op)
+    setattr(Value, name, method)
+    return method

@@ -28,32 +28,53 @@ from autograd import Value  # noqa: E402
 
 
 def op_sequence(n, seed=0, window=64):
-    """The op kinds and operand positions, drawn once: (kind, i, j) with i, j in the window."""
+    """The op kinds and operand positions, drawn once: (kind, i, j), i in the window of recent
+    results, j a leaf index."""
     rng = random.Random(seed)
     return [(k % 5, rng.randrange(window), rng.randrange(window)) for k in range(n)]
 
 
 def build_graph(V, seq, window=64, seed=1):
-    """Run the op sequence on engine ``V``; returns (output, number of nodes created)."""
+    """Run the op sequence on engine ``V``; returns (output, number of ops).
+
+    Operand ``a`` is one of the last ``window`` results (shared sub-expressions: a result is
+    used about once on average, some many times); ``b`` is one of ``window`` fixed leaves of
+    magnitude 0.5-1.5, which keeps every value finite and mostly away from zero (relu makes
+    about a fifth exact zeros). Results nobody used are summed into the output at the end, so
+    the whole graph is reachable and backward touches every node.
+    """
     rng = random.Random(seed)
-    pool = [V(rng.uniform(-1.0, 1.0)) for _ in range(window)]
-    append = pool.append
+    leaves = [V(rng.choice((-1.0, 1.0)) * rng.uniform(0.5, 1.5)) for _ in range(window)]
+    pool = list(leaves)
+    used = [True] * window
+    append, mark = pool.append, used.append
+    ops = 0
     for kind, i, j in seq:
-        a = pool[-1 - i]
-        b = pool[-1 - j]
+        k = len(pool) - 1 - i
+        a = pool[k]
+        used[k] = True
+        b = leaves[j]
         if kind == 0:
             c = a + b
         elif kind == 1:
             c = a * b
         elif kind == 2:
-            c = a ** 2
+            c = (a * 0.5) ** 2          # two ops
+            ops += 1
         elif kind == 3:
             c = a.relu()
         else:
-            c = a * 0.5            # a constant operand: lifted into a leaf on both engines
+            c = a * 0.5                 # a constant operand: lifted into a leaf by both engines
         append(c)
+        mark(False)
+        ops += 1
     out = pool[-1]
-    return out, len(seq)
+    used[-1] = True
+    for node, was_used in zip(pool, used):
+        if not was_used:
+            out = out + node
+            ops += 1
+    return out, ops
 
 
 def time_graph(V, seq, repeat):

@@ -1,0 +1,384 @@
+"""The chain rule, step by step: the backward pass as data, then as text, Markdown or LaTeX.
+
+>>> from autograd import Value
+>>> from autograd.explain import explain
+>>> x, y = Value(-5.0, label="x"), Value(-5.0, label="y")
+>>> e = explain(x ** 2 + y ** 2)
+>>> e.grad(x), e.grad(y)
+(-10.0, -10.0)
+
+Back-propagation visits each node ``v`` once, after every node that uses it, and applies the
+chain rule to each of its inputs ``u``::
+
+    ∂L/∂u  +=  ∂L/∂v · ∂v/∂u          (upstream gradient × local derivative)
+
+The sum runs over every consumer ``v`` of ``u`` (fan-out adds up). :func:`explain` records each
+of those steps, in exactly the order :meth:`Value.backward` runs them
+(:func:`autograd.engine.backward_order`), with the local derivative's formula taken from the op
+table (:mod:`autograd.ops`). It computes the gradients on the side: the graph's ``.grad`` values
+are left alone unless ``apply=True``.
+
+Names: a labelled value is called by its label; the others get stable names in topological
+order, ``n1, n2, ...`` for computed values and ``c1, c2, ...`` for unlabelled leaves (constants
+such as the ``1.0`` in ``x + 1``). :func:`names` exposes the mapping.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from .engine import backward_order
+
+
+# ---- names ------------------------------------------------------------------------------------
+
+def names(output, order=None):
+    """``{value: name}`` for every value ``output`` depends on (``output`` included).
+
+    A label is used as is (repeats get ``#2``, ``#3``); unlabelled values are numbered in
+    topological order (inputs first): ``n1, n2, ...`` computed, ``c1, c2, ...`` leaves.
+    """
+    order = forward_order(output) if order is None else order
+    taken = {v.label for v in order if v.label}
+    result, seen, counters = {}, {}, {"n": 0, "c": 0}
+    for v in order:
+        if v.label:
+            seen[v.label] = seen.get(v.label, 0) + 1
+            result[v] = v.label if seen[v.label] == 1 else f"{v.label}#{seen[v.label]}"
+            continue
+        prefix = "c" if v.is_leaf() else "n"
+        while True:
+            counters[prefix] += 1
+            name = f"{prefix}{counters[prefix]}"
+            if name not in taken:
+                break
+        result[v] = name
+    return result
+
+
+def forward_order(output):
+    """Every value ``output`` depends on, inputs first, in the order Python evaluated them
+    (an iterative depth-first post-order: ``w, x, w*x, b, w*x + b``)."""
+    order, done = [], set()
+    stack = [(output, False)]
+    while stack:
+        v, expanded = stack.pop()
+        if v in done:
+            continue
+        if expanded:
+            done.add(v)
+            order.append(v)
+            continue
+        stack.append((v, True))
+        for u in reversed(v.inputs):
+            if u not in done:
+                stack.append((u, False))
+    return order
+
+
+def kind(value, output=None, params=None):
+    """``"output"``, ``"parameter"`` (a labelled leaf, or one in ``params``), ``"input"`` (a
+    labelled leaf when ``params`` is given and it is not in it), ``"constant"`` (an unlabelled
+    leaf) or ``"computed"``."""
+    if value is output:
+        return "output"
+    if not value.is_leaf():
+        return "computed"
+    if params is not None:
+        if value in params:
+            return "parameter"
+        return "input" if value.label else "constant"
+    return "parameter" if value.label else "constant"
+
+
+# ---- number and formula formatting --------------------------------------------------------------
+
+def fmt(x, digits=6):
+    """A float for people: ``digits`` significant digits, always with a decimal point or an
+    exponent (``-10.0``, ``0.09916``, ``1e-07``)."""
+    s = f"{x:.{digits}g}"
+    if s.lstrip("-").isdigit():
+        s += ".0"
+    return s
+
+
+_SYMBOL = re.compile(r"(?<![A-Za-z_])[abk](?![A-Za-z_])")
+
+
+def substitute(text, mapping, wrap_negative=False):
+    """Replace the op table's placeholders ``a``, ``b``, ``k`` in ``text`` by ``mapping``'s
+    strings (one pass, so a value named ``b`` is not replaced twice). With ``wrap_negative``,
+    a negative number gets parentheses unless it leads a product or sum or sits alone inside
+    ``(...)``/``|...|``: ``(-1.3) ** 2``, ``0.3 + (-0.6)`` but ``-0.6 + 0.3``, ``tanh(-0.3)``."""
+
+    def replace(m):
+        s = mapping.get(m.group(0), m.group(0))
+        if wrap_negative and s.startswith("-"):
+            before = text[m.start() - 1] if m.start() else ""
+            after = text[m.end()] if m.end() < len(text) else ""
+            alone = before and before in "(|" and after in ")|,"
+            first = not before and not text[m.end():].lstrip().startswith("**")
+            if not (alone or first):
+                return f"({s})"
+        return s
+
+    return _SYMBOL.sub(replace, text)
+
+
+def _const(k):
+    return str(int(k)) if float(k).is_integer() and abs(k) < 1e15 else repr(k)
+
+
+def _placeholders(value, name_of, numbers=False, digits=6):
+    """``{"a": ..., "b": ..., "k": ...}`` for ``value``'s op: input names (or their numbers)."""
+    inputs = value.inputs
+    mapping = {}
+    for symbol, u in zip("ab", inputs):
+        mapping[symbol] = fmt(u.data, digits) if numbers else name_of[u]
+    if value.arg is not None:
+        mapping["k"] = _const(value.arg)
+    return mapping
+
+
+# ---- the data ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ForwardStep:
+    """One value of the forward pass: ``name = expr = numbers = value``."""
+
+    node: object             # the Value
+    name: str                # "n1"
+    kind: str                # "parameter", "constant", "computed", "output"
+    op: object               # the Op, or None for a leaf
+    expr: str                # "w * x" ("" for a leaf)
+    numbers: str             # "-1.2 * 0.5" ("" for a leaf)
+    value: float
+
+
+@dataclass(frozen=True)
+class Term:
+    """The chain rule for one input ``u`` of the node being processed:
+    ``∂L/∂u += upstream × local``, running total ``before → after``."""
+
+    input: object            # the input Value
+    name: str                # "x"
+    index: int               # 0 for the op's input a, 1 for b
+    formula: str             # "∂(a * b)/∂a = b"          (the op table's words)
+    formula_latex: str       # r"\frac{\partial (a \cdot b)}{\partial a} = b"
+    named: str               # "∂(w * x)/∂w = x"          (the same with this graph's names)
+    local: float             # ∂node/∂input, evaluated
+    product: float           # upstream × local
+    before: float            # ∂L/∂input accumulated before this term
+    after: float             # ... and after it
+
+    @property
+    def update(self):
+        """``x.grad += 6.0 → 8.0``"""
+        return f"{self.name}.grad += {fmt(self.product)} → {fmt(self.after)}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node processed by back-propagation: its upstream gradient, passed to each input."""
+
+    index: int               # 1, 2, ...
+    node: object
+    name: str
+    kind: str
+    op: object               # None for a leaf (a leaf's step only keeps its gradient)
+    expr: str                # "w * x"
+    upstream: float          # ∂L/∂node, complete when the node is processed
+    terms: tuple = ()        # Term per input, in the order their contributions are added
+
+
+class Rendered:
+    """Shared display hooks: ``str()`` is the text; Jupyter shows Markdown or LaTeX."""
+
+    def __str__(self):
+        return self.to_text()
+
+    def _repr_markdown_(self):
+        return self.to_markdown()
+
+    def _repr_latex_(self):
+        return "$$" + self.to_latex() + "$$"
+
+
+@dataclass
+class Explanation(Rendered):
+    """The forward and backward passes of ``output`` as data, with renderers.
+
+    ``forward``: :class:`ForwardStep` per value, inputs first. ``backward``: :class:`Step` per
+    value, in the order ``backward()`` processes them. ``grads``: ``{value: ∂L/∂value}`` (the
+    values ``backward()`` gives on a graph whose leaf gradients start at 0).
+    """
+
+    output: object
+    seed: float
+    names: dict
+    forward: list
+    backward: list
+    grads: dict = field(repr=False)
+
+    def grad(self, value):
+        """∂L/∂``value`` from this explanation (0.0 for a value ``output`` does not depend on)."""
+        return self.grads.get(value, 0.0)
+
+    def step(self, value):
+        """The backward :class:`Step` that processed ``value``."""
+        for s in self.backward:
+            if s.node is value:
+                return s
+        raise KeyError(f"{value!r} is not in this graph")
+
+    def to_text(self, digits=6):
+        from .explain_render import text
+        return text(self, digits)
+
+    def to_markdown(self, digits=6):
+        from .explain_render import markdown
+        return markdown(self, digits)
+
+    def to_latex(self, digits=6):
+        from .explain_render import latex
+        return latex(self, digits)
+
+
+def forward_steps(output, order, name_of, digits=6):
+    """The forward pass as data: each value from its inputs, in topological order."""
+    steps = []
+    for v in order:
+        op = v.op
+        if op is None:
+            expr = numbers = ""
+        else:
+            expr = substitute(op.expr, _placeholders(v, name_of))
+            numbers = substitute(op.expr, _placeholders(v, name_of, numbers=True, digits=digits),
+                                 wrap_negative=True)
+        steps.append(ForwardStep(v, name_of[v], kind(v, output), op, expr, numbers, v.data))
+    return steps
+
+
+def explain(output, grad=1.0, apply=False):
+    """The backward pass from ``output`` as an :class:`Explanation` (data first).
+
+    ``grad`` is the seed ∂L/∂output (1.0 for a scalar loss). The gradients are computed on the
+    side with the engine's own visiting order and summation order, so :meth:`Explanation.grad`
+    equals ``.grad`` after ``output.backward(grad)`` on a graph whose leaf gradients were 0.
+    With ``apply=True`` they are also written into the graph as ``backward()`` would (leaves
+    accumulate, computed values are overwritten).
+    """
+    visit = list(backward_order(output))
+    order = forward_order(output)
+    name_of = names(output, order)
+    total = {output: float(grad)}
+    steps = []
+    for i, v in enumerate(visit, 1):
+        g = total.get(v, 0.0)
+        op = v.op
+        if op is None:
+            steps.append(Step(i, v, name_of[v], kind(v, output), None, "", g))
+            continue
+        inputs = v.inputs
+        local = v.local_derivatives()
+        mapping = _placeholders(v, name_of)
+        expr = substitute(op.expr, mapping)
+        # The engine adds b's contribution before a's; the order only shows when a is b.
+        terms = {}
+        for j in reversed(range(len(inputs))):
+            u = inputs[j]
+            before = total.get(u, 0.0)
+            product = local[j] * g
+            after = before + product
+            total[u] = after
+            named = f"∂{_wrap(expr)}/∂{name_of[u]} = {substitute(op.derivs[j], mapping)}"
+            terms[j] = Term(u, name_of[u], j, op.formula(j), op.formula_latex(j), named,
+                            local[j], product, before, after)
+        shown = sorted(terms) if len(inputs) < 2 or inputs[0] is not inputs[1] else [1, 0]
+        steps.append(Step(i, v, name_of[v], kind(v, output), op, expr, g,
+                          tuple(terms[j] for j in shown)))
+    if apply:
+        for v, g in total.items():
+            if v.is_leaf():
+                v.grad += g
+            else:
+                v.grad = g
+    return Explanation(output, float(grad), name_of, forward_steps(output, order, name_of),
+                       steps, total)
+
+
+def _wrap(expr):
+    """``(a * b)`` but ``tanh(a)`` (a call needs no extra parentheses)."""
+    if re.fullmatch(r"[^\s()]+\(.*\)", expr) and expr.count("(") == 1:
+        return expr
+    return f"({expr})"
+
+
+# ---- parameter updates ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Update:
+    """One gradient-descent step ``w ← w − η·∂L/∂w`` with its numbers."""
+
+    param: object
+    name: str
+    before: float
+    lr: float
+    grad: float
+    after: float
+
+    def text(self, digits=6):
+        n = self.name
+        return (f"{n} ← {n} − η·∂L/∂{n} = {fmt(self.before, digits)} − {fmt(self.lr, digits)}·"
+                f"{_paren(fmt(self.grad, digits))} = {fmt(self.after, digits)}")
+
+    def latex(self, digits=6):
+        n = _latex_name(self.name)
+        return (rf"{n} \leftarrow {n} - \eta\,\frac{{\partial L}}{{\partial {n}}} = "
+                rf"{fmt(self.before, digits)} - {fmt(self.lr, digits)} \cdot "
+                rf"{_paren(fmt(self.grad, digits))} = {fmt(self.after, digits)}")
+
+
+class Updates(Rendered, list):
+    """A list of :class:`Update` that renders itself (text, Markdown, LaTeX)."""
+
+    def to_text(self, digits=6):
+        return "\n".join(u.text(digits) for u in self)
+
+    def to_markdown(self, digits=6):
+        return "\n".join(f"- `{u.text(digits)}`" for u in self)
+
+    def to_latex(self, digits=6):
+        return r"\begin{aligned}" + r" \\ ".join(
+            u.latex(digits).replace(r" \leftarrow", r" &\leftarrow", 1) for u in self) + \
+            r"\end{aligned}"
+
+
+def explain_update(params, lr, apply=False):
+    """Gradient descent with the numbers shown: ``w ← w − η·∂L/∂w`` for each parameter.
+
+    ``params``: Values (named by label, else ``p1, p2, ...``) or a ``{name: Value}`` dict, each
+    with ``.grad`` already filled by ``backward()``. With ``apply=True`` the update is made.
+    """
+    items = params.items() if isinstance(params, dict) else (
+        (p.label or f"p{i}", p) for i, p in enumerate(params, 1))
+    updates = Updates()
+    for name, p in items:
+        after = p.data - lr * p.grad
+        updates.append(Update(p, name, p.data, lr, p.grad, after))
+        if apply:
+            p.data = after
+    return updates
+
+
+def _latex_name(name):
+    """``w1`` → ``w_{1}``; anything unusual goes in ``\\mathrm{}``."""
+    m = re.fullmatch(r"([A-Za-z])(\d+)", name)
+    if m:
+        return f"{m.group(1)}_{{{m.group(2)}}}"
+    if re.fullmatch(r"[A-Za-z]", name):
+        return name
+    return r"\mathrm{" + re.sub(r"([_#%&$])", r"\\\1", name) + "}"
+
+
+def _paren(s):
+    return f"({s})" if s.startswith("-") else s

@@ -1,0 +1,219 @@
+"""`chainrule explain` / `chainrule graph`: golden outputs, and every bad input rejected
+cleanly (exit code 2, exactly one line on stderr, no traceback, never eval)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from autograd.cli import main
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
+UPDATE = os.environ.get("CHAINRULE_UPDATE_GOLDEN") == "1"
+
+CASES = {
+    "explain_neuron.txt": ["explain", "tanh(w*x + b)", "--at", "x=0.5", "w=-1.2", "b=0.3"],
+    "explain_squares.md": ["explain", "x**2 + y**2", "--at", "x=-5,y=-5", "--format",
+                           "markdown"],
+    "explain_fanout.tex": ["explain", "x*x + x", "--at", "x=2", "--format", "latex"],
+    "explain_loss.txt": ["explain", "(tanh(w*x + b) - y)**2", "--at", "w=-1.2", "x=0.5",
+                         "b=0.3", "y=1"],
+    "graph_neuron.dot": ["graph", "tanh(w*x + b)", "--at", "x=0.5", "w=-1.2", "b=0.3",
+                         "--format", "dot", "-o", "{out}"],
+}
+
+
+def run(argv, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as e:            # argparse errors
+        code = e.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("golden", sorted(CASES))
+def test_golden_output(golden, capsys, tmp_path):
+    target = str(tmp_path / "out")
+    argv = [a.replace("{out}", target) for a in CASES[golden]]
+    if argv[0] == "graph":
+        pytest.importorskip("graphviz")
+    code, out, err = run(argv, capsys)
+    assert (code, err) == (0, "")
+    if argv[0] == "graph":
+        assert out == f"wrote {target}\n"
+        with open(target, encoding="utf-8") as f:
+            out = f.read()
+    path = os.path.join(GOLDEN, golden)
+    if UPDATE:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(out)
+    with open(path, encoding="utf-8") as f:
+        assert out == f.read()
+
+
+def test_explain_gradients_match_the_hand_derivation(capsys):
+    code, out, _ = run(["explain", "x**2 + y**2", "--at", "x=-5", "y=-5"], capsys)
+    assert code == 0
+    assert "gradients: ∂L/∂x = -10.0, ∂L/∂y = -10.0" in out
+
+
+@pytest.mark.parametrize("fmt,magic", [("svg", b"<?xml"), ("png", b"\x89PNG\r\n\x1a\n")])
+def test_graph_writes_an_image(fmt, magic, capsys, tmp_path):
+    pytest.importorskip("graphviz")
+    target = str(tmp_path / f"g.{fmt}")
+    code, out, err = run(["graph", "tanh(w*x + b)", "--at", "x=0.5", "w=-1.2", "b=0.3",
+                          "-o", target], capsys)
+    assert (code, out, err) == (0, f"wrote {target}\n", "")
+    with open(target, "rb") as f:
+        assert f.read(len(magic)) == magic
+
+
+def test_graph_without_grads_and_top_to_bottom(capsys, tmp_path):
+    target = str(tmp_path / "g.dot")
+    code, _, _ = run(["graph", "x*y", "--at", "x=1", "y=2", "-o", target, "--no-grads",
+                      "--rankdir", "TB"], capsys)
+    assert code == 0
+    src = open(target, encoding="utf-8").read()
+    assert "grad" not in src and "rankdir=TB" in src
+
+
+def test_graph_frames_one_file_per_backward_step(capsys, tmp_path):
+    pytest.importorskip("graphviz")
+    frames = tmp_path / "frames"
+    code, out, _ = run(["graph", "x*x + x", "--at", "x=2", "-o", str(tmp_path / "g.svg"),
+                        "--frames", str(frames)], capsys)
+    assert code == 0 and out.endswith(f"wrote 3 frames to {frames}\n")
+    assert sorted(os.listdir(frames)) == ["frame_001.svg", "frame_002.svg", "frame_003.svg"]
+
+
+def test_graph_without_graphviz_says_how_to_install(capsys, tmp_path, monkeypatch):
+    graphviz = pytest.importorskip("graphviz")
+
+    def missing(*args, **kwargs):
+        raise graphviz.ExecutableNotFound(("dot",))
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+    code, out, err = run(["graph", "x", "--at", "x=1", "-o", str(tmp_path / "g.png")], capsys)
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "apt-get install graphviz" in err
+
+
+LONG = "x+" * 600 + "x"
+BAD = [
+    ("__import__('os').system('x')", "only calls of known functions"),
+    ("().__class__", "attribute access"),
+    ("x.__class__", "attribute access"),
+    ("lambda: 1", "lambda"),
+    ("[x for x in y]", "comprehension"),
+    ("x[0]", "subscript"),
+    ('"s"', "strings"),
+    ("b'x'", "not allowed: strings"),
+    ("f'{x}'", "strings"),
+    ("2**2**2**2**2", "power inside an exponent"),
+    ("9**99999", "too large"),
+    ("x ** -5000", "too large"),
+    ("f(x)", "unknown function 'f'"),
+    ("open('f')", "unknown function 'open'"),
+    ("x if y else z", "conditional"),
+    ("x==y", "comparison"),
+    ("x and y", "boolean"),
+    ("x; y", "invalid syntax"),
+    ("", "empty expression"),
+    ("   ", "empty expression"),
+    (LONG, "too long"),
+    ("(" * 150 + "x" + ")" * 150, "nested too deeply"),
+    (" " + "-" * 300 + "x", "nested too deeply"),
+    ("x +", "invalid syntax"),
+    ("tanh(x, y)", "takes 1 argument, got 2"),
+    ("max(x)", "takes 2 arguments, got 1"),
+    ("tanh(x=1)", "keyword"),
+    ("tanh(*x)", "starred"),
+    ("x // 2", "FloorDiv"),
+    ("x @ y", "MatMult"),
+    ("~x", "Invert"),
+    ("not x", "Not"),
+    ("1e999 * x", "not finite"),
+    ("True * x", "bool"),
+    ("1j * x", "complex"),
+    ("(x, y)", "tuple"),
+    ("{x: y}", "dict"),
+    ("(y := 2)", "assignment"),
+    ("_x", "'_x'"),
+    ("x.real", "attribute access"),
+    ("q * x", "no value for q: add --at q=..."),
+    ("log(x - 2)", "log() needs a positive input"),
+    ("sqrt(x - 2)", "sqrt() needs a non-negative input"),
+    ("x / (y - 2)", "division by zero"),
+    ("exp(x * 1000)", "too large for a float"),
+    ("sqrt(x - 1)", "infinite"),
+]
+
+
+@pytest.mark.parametrize("text,message", BAD, ids=[f"bad{i}" for i in range(len(BAD))])
+def test_bad_expressions_are_rejected_with_one_line(text, message, capsys):
+    code, out, err = run(["explain", text, "--at", "x=1", "y=2", "z=3"], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("chainrule explain: error: ")
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_the_error_shows_the_column(capsys):
+    _, _, err = run(["explain", "x + y.__class__", "--at", "x=1", "y=2"], capsys)
+    assert err == "chainrule explain: error: col 5: not allowed: attribute access\n"
+    _, _, err = run(["explain", "  x.y", "--at", "x=1"], capsys)
+    assert "col 3:" in err
+
+
+BAD_AT = [
+    (["--at", "x"], "--at expects name=value, got 'x'"),
+    (["--at", "x=abc"], "--at x: 'abc' is not a number"),
+    (["--at", "x=nan"], "not a finite number"),
+    (["--at", "x=inf"], "not a finite number"),
+    (["--at", "x=1", "x=2"], "x is given twice"),
+    (["--at", "1x=2"], "is not a variable name"),
+    (["--at", "=2"], "is not a variable name"),
+    (["--at"], "expected at least one argument"),
+    ([], "no value for x"),
+]
+
+
+@pytest.mark.parametrize("at,message", BAD_AT, ids=[f"at{i}" for i in range(len(BAD_AT))])
+def test_bad_at_values_are_rejected_with_one_line(at, message, capsys):
+    code, out, err = run(["explain", "x * 2", *at], capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and message in err
+
+
+def test_graph_rejects_bad_input_the_same_way(capsys, tmp_path):
+    code, _, err = run(["graph", "x.y", "--at", "x=1", "-o", str(tmp_path / "g.svg")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "attribute access" in err
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_expression_starting_with_minus_gets_a_hint(capsys):
+    code, _, err = run(["explain", "-x", "--at", "x=1"], capsys)
+    assert code == 2 and err.count("\n") == 1 and 'a space first: " -x"' in err
+    code, out, _ = run(["explain", " -x", "--at", "x=1"], capsys)
+    assert code == 0 and "n1  =  -x" in out
+
+
+def test_unused_values_are_fine_and_variables_are_shared(capsys):
+    code, out, _ = run(["explain", "x * x", "--at", "x=3", "unused=1"], capsys)
+    assert code == 0 and "gradients: ∂L/∂x = 6.0" in out
+
+
+def test_real_entry_point_in_a_subprocess():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    ok = subprocess.run([sys.executable, "-m", "autograd", "explain", "tanh(w*x + b)",
+                         "--at", "x=0.5", "w=-1.2", "b=0.3"],
+                        capture_output=True, text=True, env=env, cwd=root, timeout=60)
+    assert ok.returncode == 0 and "∂L/∂w = 0.457568" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "autograd", "explain",
+                          "__import__('os').system('echo pwned')"],
+                         capture_output=True, text=True, env=env, cwd=root, timeout=60)
+    assert bad.returncode == 2 and bad.stdout == "" and bad.stderr.count("\n") == 1

@@ -1,0 +1,138 @@
+"""draw(): graphviz images of the graph, the size guard, and backward frames."""
+
+import builtins
+import os
+
+import pytest
+
+graphviz = pytest.importorskip("graphviz")
+
+from autograd import Value  # noqa: E402
+from autograd.draw import (GraphTooLarge, GraphvizMissing, draw, draw_backward_frames,  # noqa: E402
+                           op_symbol, render, render_bytes)
+from autograd.explain import explain, fmt, forward_order, names  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def loss():
+    w, x, b, y = (Value(v, label=n) for n, v in (("w", -1.2), ("x", 0.5), ("b", 0.3),
+                                                 ("y", 1.0)))
+    L = ((w * x + b).tanh() - y) ** 2
+    L.backward()
+    return L
+
+
+def test_dot_source_has_each_value_label_data_and_grad(loss):
+    src = draw(loss).source
+    for v, name in names(loss).items():
+        assert f"{{ {name} | data {fmt(v.data, 4)} | grad {fmt(v.grad, 4)} }}" in src
+    assert "rankdir=LR" in src
+    for symbol in ("label=\"*\"", "label=\"+\"", "label=tanh", "label=\"-\"", "label=\"**2\""):
+        assert symbol in src
+
+
+def test_colours_tell_parameters_constants_and_output_apart():
+    x = Value(2.0, label="x")
+    out = x * 3
+    src = draw(out, params=[]).source
+    assert src.count("#d1f2d9") == 1          # x: an input (not in params)
+    assert src.count("#e9ecef") == 1          # 3: a constant
+    assert src.count("#ffe08a") == 1          # the output
+    assert draw(out).source.count("#cfe2ff") == 1   # by default a labelled leaf is a parameter
+
+
+def test_hiding_grads_and_top_to_bottom(loss):
+    src = draw(loss, show_grads=False, rankdir="TB").source
+    assert "grad" not in src and "rankdir=TB" in src
+
+
+def test_labels_are_escaped_in_records():
+    v = Value(1.0, label="a|b{c}")
+    assert r"a\|b\{c\}" in draw(v * 2).source
+
+
+def test_op_symbols_come_from_the_op_table():
+    x = Value(2.0)
+    assert [op_symbol(n) for n in (x + x, x.exp(), x ** 3, -x, abs(x), x.max(x), x / x)] == \
+        ["+", "exp", "**3", "-", "abs", "max", "/"]
+
+
+def test_render_svg_and_png_with_the_dot_program(loss, tmp_path):
+    svg = render(draw(loss), str(tmp_path / "g.svg"))
+    png = render(draw(loss), str(tmp_path / "g.png"))
+    assert open(svg, encoding="utf-8").read().lstrip().startswith(("<?xml", "<svg"))
+    assert "data &#45;0.2913" in open(svg, encoding="utf-8").read()     # dot escapes '-' 
+    with open(png, "rb") as f:
+        assert f.read(8) == PNG_MAGIC
+    assert sorted(os.listdir(tmp_path)) == ["g.png", "g.svg"]      # no temporary files left
+
+
+def test_jupyter_inline_svg(loss):
+    assert "<svg" in draw(loss)._repr_mimebundle_()["image/svg+xml"]
+
+
+def test_size_guard_raises_a_clear_error_or_collapses_by_label_prefix():
+    x = [Value(0.5, label=f"x{i}") for i in range(3)]
+    out = None
+    for n in range(4):
+        ws = [Value(0.1 * (n + i), label=f"layer0.neuron{n}.w{i}") for i in range(3)]
+        act = sum((w * xi for w, xi in zip(ws, x)), Value(0.0, label=f"layer0.neuron{n}.b"))
+        act = act.tanh()
+        out = act if out is None else out + act
+    size = len(forward_order(out))
+    with pytest.raises(GraphTooLarge, match=f"{size} values, more than max_nodes=20.*summary"):
+        draw(out, max_nodes=20)
+    src = draw(out, max_nodes=20, summary=True).source
+    for n in range(4):
+        assert f"layer0.neuron{n} |" in src
+    assert "x0 | data 0.5" in src
+    assert src.count("->") < size
+
+
+def test_missing_dot_program_gives_an_install_hint(loss, monkeypatch):
+    def missing(*args, **kwargs):
+        raise graphviz.ExecutableNotFound(("dot",))
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+    with pytest.raises(GraphvizMissing, match="apt-get install graphviz"):
+        render_bytes(draw(loss), "png")
+
+
+def test_missing_python_package_says_what_to_install(loss, monkeypatch):
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name == "graphviz":
+            raise ImportError("no graphviz")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    with pytest.raises(ImportError, match=r"pip install 'chainrule\[viz\]'"):
+        draw(loss)
+
+
+def test_backward_frames_one_image_per_step(loss, tmp_path):
+    grads = {v: v.grad for v in forward_order(loss)}
+    paths = draw_backward_frames(loss, str(tmp_path), format="svg")
+    steps = explain(loss).backward
+    assert len(paths) == len(steps) == 9
+    assert [os.path.basename(p) for p in paths] == [f"frame_{i:03d}.svg" for i in range(1, 10)]
+    first = open(paths[0], encoding="utf-8").read()
+    assert "step 1: n5" in first and first.count("grad ·") == 7      # seed + step 1's input
+    last = open(paths[-1], encoding="utf-8").read()
+    assert "grad ·" not in last and "step 9: y" in last
+    assert {v: v.grad for v in forward_order(loss)} == grads          # graph untouched
+
+
+def test_backward_frames_png_and_gif(tmp_path):
+    pytest.importorskip("PIL")
+    x = Value(2.0, label="x")
+    paths = draw_backward_frames(x * x + x, str(tmp_path), gif=True)
+    assert [os.path.basename(p) for p in paths] == \
+        ["frame_001.png", "frame_002.png", "frame_003.png", "backward.gif"]
+    with open(paths[0], "rb") as f:
+        assert f.read(8) == PNG_MAGIC
+    with open(paths[-1], "rb") as f:
+        assert f.read(6) == b"GIF89a"
