@@ -195,7 +195,7 @@ class Tensor:
                     node.grad = _leaf(K.add_same(node.grad.data, g), node.shape, False, "")
                 continue
             node.grad = _leaf(g, node.shape, False, "")
-            grads = _BACKWARD[node._op](node, g)
+            grads = _backward_for(node._op)(node, g)
             for parent, pg in zip(node._inputs, grads):
                 if pg is None or not parent.requires_grad:
                     continue
@@ -721,9 +721,15 @@ _BACKWARD = {
     "softmax": _backward_softmax,
     "cross_entropy": _backward_cross_entropy,
 }
-for _op in _ops.OPS.values():        # elementwise ops: names from the op table
-    assert _op.name not in _BACKWARD, _op.name
-    _BACKWARD[_op.name] = _backward_binary if _op.arity == 2 else _backward_unary
+
+
+def _backward_for(name):
+    """The backward function of op ``name``: a structural op above, or any elementwise op of the
+    table (read at call time, so an op registered later works on tensors too)."""
+    fn = _BACKWARD.get(name)
+    if fn is None:
+        fn = _backward_binary if _ops.OPS[name].arity == 2 else _backward_unary
+    return fn
 
 
 def _unary_method(op):

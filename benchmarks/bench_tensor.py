@@ -5,9 +5,10 @@
 
 The network is Linear(784, 128) → tanh → Linear(128, 10), softmax cross-entropy, plain SGD
 (lr 0.1), batch 64, on the first ``--samples`` Fashion-MNIST training images (read straight from
-Debian's ``/usr/share/datasets/fashion-mnist/*.gz``; synthetic sparse digits when absent).
+Debian's ``/usr/share/datasets/fashion-mnist/*.gz`` through ``nn.data``, or with the few IDX lines
+below without it; ``--synthetic DENSITY`` or a missing dataset: random sparse digits).
 The same network, same initial weights and same batches run through chainrule's Tensor
-(pure Python, inputs as SparseRows) and through NumPy; the table gives seconds per epoch,
+(pure Python, inputs as SparseRows built from the dataset's ``sparse_rows``) and through NumPy; the table gives seconds per epoch,
 samples/s, the ratio, and chainrule's per-phase breakdown. ``--profile`` adds a cProfile
 listing of the chainrule epoch. NumPy appears only here, never in the library.
 """
@@ -47,6 +48,16 @@ def read_idx(path):
 def load(samples, seed=0, synthetic=None):
     """(sparse rows, labels, source name) of ``samples`` training images scaled to [0, 1];
     ``synthetic``: a share of nonzero pixels for random sparse digits instead."""
+    if synthetic is None:
+        try:
+            from nn.data import load_fashion_mnist
+            ds = load_fashion_mnist("train")
+        except (ImportError, OSError, ValueError):
+            ds = None
+        if ds is not None:
+            n = min(len(ds), samples)
+            return (ds.sparse_rows(range(n)), list(ds.labels[:n]),
+                    f"Fashion-MNIST via nn.data ({FASHION})")
     images = os.path.join(FASHION, "train-images-idx3-ubyte.gz")
     labels = os.path.join(FASHION, "train-labels-idx1-ubyte.gz")
     if synthetic is None and os.path.exists(images) and os.path.exists(labels):
