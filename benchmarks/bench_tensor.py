@@ -8,9 +8,10 @@ The network is Linear(784, 128) → tanh → Linear(128, 10), softmax cross-entr
 Debian's ``/usr/share/datasets/fashion-mnist/*.gz`` through ``nn.data``, or with the few IDX lines
 below without it; ``--synthetic DENSITY`` or a missing dataset: random sparse digits).
 The same network, same initial weights and same batches run through chainrule's Tensor
-(pure Python, inputs as SparseRows built from the dataset's ``sparse_rows``) and through NumPy; the table gives seconds per epoch,
-samples/s, the ratio, and chainrule's per-phase breakdown. ``--profile`` adds a cProfile
-listing of the chainrule epoch. NumPy appears only here, never in the library.
+(pure Python, inputs as SparseRows built from the dataset's ``sparse_rows``) and through
+NumPy; the table gives seconds per epoch, samples/s, the ratio, and chainrule's per-phase
+breakdown (wall time and process CPU time). ``--profile`` adds a cProfile listing of the
+chainrule epoch. NumPy appears only here, never in the library.
 """
 
 import argparse
@@ -91,8 +92,10 @@ def init_weights(hidden, seed=0):
 def epoch_chainrule(rows, labels, weights, hidden, batch, lr, activation):
     """One epoch through the Tensor engine; returns (mean loss, {phase: seconds})."""
     w1, b1, w2, b2 = weights
-    params = [Tensor(w1, (784, hidden), requires_grad=True), Tensor(b1, (hidden,), requires_grad=True),
-              Tensor(w2, (hidden, 10), requires_grad=True), Tensor(b2, (10,), requires_grad=True)]
+    params = [Tensor(w1, (784, hidden), requires_grad=True),
+              Tensor(b1, (hidden,), requires_grad=True),
+              Tensor(w2, (hidden, 10), requires_grad=True),
+              Tensor(b2, (10,), requires_grad=True)]
     W1, B1, W2, B2 = params
     phases = {"forward": 0.0, "backward": 0.0, "update": 0.0}
     clock = time.perf_counter
