@@ -46,19 +46,20 @@ def read_idx(path):
     return dims, raw[4 + 4 * ndim:]
 
 
-def load(samples, seed=0, synthetic=None):
+def load(samples, seed=0, synthetic=None, dataset="fashion"):
     """(sparse rows, labels, source name) of ``samples`` training images scaled to [0, 1];
     ``synthetic``: a share of nonzero pixels for random sparse digits instead."""
     if synthetic is None:
         try:
-            from nn.data import load_fashion_mnist
-            ds = load_fashion_mnist("train")
+            from nn.data import load_fashion_mnist, load_mnist
+            ds = load_mnist("train") if dataset == "mnist" else load_fashion_mnist("train")
         except (ImportError, OSError, ValueError):
             ds = None
         if ds is not None:
             n = min(len(ds), samples)
-            return (ds.sparse_rows(range(n)), list(ds.labels[:n]),
-                    f"Fashion-MNIST via nn.data ({FASHION})")
+            name = ("bundled MNIST digits" if dataset == "mnist" else
+                    f"Fashion-MNIST ({FASHION})")
+            return ds.sparse_rows(range(n)), list(ds.labels[:n]), name + " via nn.data"
     images = os.path.join(FASHION, "train-images-idx3-ubyte.gz")
     labels = os.path.join(FASHION, "train-labels-idx1-ubyte.gz")
     if synthetic is None and os.path.exists(images) and os.path.exists(labels):
@@ -166,11 +167,13 @@ def main(argv=None):
     p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.1)
     p.add_argument("--activation", default="tanh", choices=("tanh", "relu", "sigmoid"))
+    p.add_argument("--dataset", choices=("fashion", "mnist"), default="fashion",
+                   help="fashion: Debian's Fashion-MNIST; mnist: the bundled real digits")
     p.add_argument("--synthetic", type=float, metavar="DENSITY",
                    help="random sparse digits with this share of nonzero pixels (MNIST: 0.19)")
     p.add_argument("--profile", action="store_true", help="cProfile the chainrule epoch")
     args = p.parse_args(argv)
-    rows, labels, source = load(args.samples, synthetic=args.synthetic)
+    rows, labels, source = load(args.samples, synthetic=args.synthetic, dataset=args.dataset)
     density = sum(len(i) for i, _ in rows) / (784 * len(rows))
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
           f"{len(rows):,} samples of {source}, {density:.0%} nonzero pixels; "
