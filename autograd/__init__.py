@@ -18,12 +18,13 @@ from .errors import (AnomalyError, ChainruleError, DivisionByZero, DomainError, 
                      OperandError, ShapeError)
 from .ops import OPS, Op
 from .value import Value
+from .value import register as register_op
 
 __version__ = "0.1.0"
 __chainrule__ = True
 
 __all__ = [
-    "Value", "OPS", "Op", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "Value", "OPS", "Op", "register_op", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "topological_order", "ChainruleError", "DomainError", "DivisionByZero", "FloatOverflow",
     "OperandError", "ShapeError", "AnomalyError", "__version__",
 ]
@@ -40,7 +41,14 @@ _LAZY = {
 }
 
 
+_SUBMODULES = {"tensor", "explain", "draw", "forward", "testing", "expr", "kernels", "fileio"}
+
+
 def __getattr__(name):
+    if name in _SUBMODULES:          # autograd.testing etc. without an explicit import
+        import importlib
+
+        return importlib.import_module(f"autograd.{name}")
     if name in _LAZY:
         import importlib
 

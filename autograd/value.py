@@ -187,12 +187,13 @@ class Value:
                 if anomaly:
                     _check_backward(node, g)
         except ChainruleError as e:
-            for node in reached:
-                node._n = 0
-            raise with_label(e, node.label) from None
+            failed = node
+            for n in reached:
+                n._n = 0
+            raise with_label(e, failed.label) from None
         except BaseException:
-            for node in reached:
-                node._n = 0
+            for n in reached:
+                n._n = 0
             raise
 
     # ---- operators ----------------------------------------------------------------------------
@@ -232,6 +233,16 @@ def _lift(x, op):
         return NotImplemented        # let Tensor's reflected operator handle Value ⊕ Tensor
     raise OperandError(f"{op.name}: unsupported operand {x!r} of type {type(x).__name__}; "
                        "use a number or a Value")
+
+
+def _blame(error, a, b):
+    """The label of the input a forward error is about: the one whose value the error names
+    (the divisor of ``x / 0``, the base of ``(-2) ** 0.5``), checking ``b`` first."""
+    value = getattr(error, "value", None)
+    for v in (b, a):
+        if v.__class__ is Value and v.label and v.data == value:
+            return v.label
+    return a.label or (b.label if b.__class__ is Value else "")
 
 
 def _fail(op, error, inputs, label):
@@ -283,7 +294,7 @@ def _binary(op, reflected=False):
         try:
             out = forward(a.data, b.data)
         except (ChainruleError, OverflowError) as e:
-            raise _fail(op, e, (a.data, b.data), a.label or b.label) from None
+            raise _fail(op, e, (a.data, b.data), _blame(e, a, b)) from None
         if STATE.anomaly:
             _check_forward(op, out, (a.data, b.data))
         v = _new(Value)
@@ -387,3 +398,29 @@ for _op in _ops.UNARY:
     if _op.name != "neg":
         setattr(Value, _op.name, _unary(_op))
 del _op
+
+
+def register(op, name=None, replace=False):
+    """Make a new :class:`~autograd.ops.Op` a Value method: ``x.name()`` for a unary op,
+    ``x.name(y)`` for a binary one. Returns the method.
+
+    >>> from autograd import ops, Value, register_op
+    >>> cube = ops.op("cube", 1, "a³", ("3·a²",), "a^3", ("3a^2",))(
+    ...     lambda a, k: a ** 3, lambda out, a, k: (3 * a * a,))
+    >>> _ = register_op(cube)
+    >>> Value(2.0).cube().data
+    8.0
+
+    The op is also added to ``ops.OPS`` (by ``ops.op``), so explain and draw know its formula.
+    """
+    if not isinstance(op, _ops.Op):
+        raise OperandError(f"register_op: expected an autograd.ops.Op, got {op!r}")
+    name = name or op.name
+    if not name.isidentifier() or name.startswith("_"):
+        raise OperandError(f"register_op: {name!r} is not a usable method name")
+    if hasattr(Value, name) and not replace:
+        raise OperandError(f"register_op: Value already has {name!r}; pass replace=True to "
+                           "replace it")
+    method = _binary(op) if op.arity == 2 else _unary(op)
+    setattr(Value, name, method)
+    return method
