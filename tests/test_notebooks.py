@@ -51,6 +51,8 @@ def kernel(tmp_path_factory):
     env["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env.pop("MPLBACKEND", None)           # the kernel's own inline backend draws the figures
+    # hypothesis (notebook 6) keeps a cache in ./.hypothesis: not in the source tree
+    env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(tmp_path_factory.mktemp("hypothesis"))
     return ksm, env
 
 
