@@ -1,0 +1,147 @@
+"""Neurons, layers and multi-layer perceptrons on scalar ``Value``\\ s.
+
+A neuron computes ``act(w · x + b) = act(w₀x₀ + w₁x₁ + … + b)``; a layer is ``nout`` neurons
+reading the same inputs; an MLP chains layers. Every weight is a ``Value`` with a readable label
+(``"L1.n3.w0"``: layer 1, neuron 3, weight 0), so ``explain`` and ``draw`` show where a
+gradient goes.
+
+Initialisation (seeded, so a run is reproducible): each weight is drawn from
+``uniform(-1, 1) / sqrt(nin)`` by ``random.Random(seed)``, each bias starts at 0. Dividing by
+``sqrt(nin)`` keeps ``w · x`` of order 1 whatever the fan-in, so ``tanh`` and ``sigmoid`` start
+in their steep middle part instead of saturating.
+"""
+
+import math
+import random
+from operator import mul
+
+from autograd import Value
+
+from .module import Module
+
+ACTIVATIONS = {
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+
+
+def _activation(name):
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[name]
+
+
+def affine(w, x, b):
+    """``b + w₀·x₀ + w₁·x₁ + …`` as a graph of mul and add nodes (2·nin nodes per neuron).
+
+    ``sum(map(mul, ...))`` keeps the loop in C. This is the one place a fused n-ary node
+    would plug in (see benchmarks/bench_mlp.py).
+    """
+    return sum(map(mul, w, x), b)
+
+
+def _count(n, what):
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return n
+
+
+class Neuron(Module):
+    """``act(w · x + b)`` with ``nin`` weights.
+
+    ``activation``: ``"tanh"``, ``"relu"``, ``"sigmoid"`` or ``"linear"`` (none).
+    ``seed`` seeds a fresh ``random.Random``; or pass a shared ``rng``. ``name`` prefixes the
+    labels of the weights (``name + "w0"``, ``name + "b"``).
+    """
+
+    def __init__(self, nin, activation="tanh", seed=0, rng=None, name=""):
+        _count(nin, "Neuron: nin")
+        self._act = _activation(activation)
+        self.activation = activation
+        rng = rng if rng is not None else random.Random(seed)
+        root = math.sqrt(nin)
+        self.w = [Value(rng.uniform(-1.0, 1.0) / root, label=f"{name}w{i}") for i in range(nin)]
+        self.b = Value(0.0, label=f"{name}b")
+
+    def config(self):
+        return {"nin": len(self.w), "activation": self.activation}
+
+    def __call__(self, x):
+        """``act(w · x + b)`` for a list of ``nin`` numbers or Values."""
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
+        z = affine(self.w, x, self.b)
+        return z if self._act is None else self._act(z)
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs; returns a list of ``nout`` Values."""
+
+    def __init__(self, nin, nout, activation="tanh", seed=0, rng=None, name=""):
+        _count(nout, "Layer: nout")
+        rng = rng if rng is not None else random.Random(seed)
+        self.neurons = [Neuron(nin, activation, rng=rng, name=f"{name}n{j}.")
+                        for j in range(nout)]
+
+    @property
+    def activation(self):
+        return self.neurons[0].activation
+
+    def config(self):
+        return {"nin": len(self.neurons[0].w), "nout": len(self.neurons),
+                "activation": self.activation}
+
+    def _repr_children(self):
+        return []                      # 16 identical neurons say nothing config does not
+
+    def __call__(self, x):
+        if len(x) != len(self.neurons[0].w):
+            raise ValueError(f"Layer expects {len(self.neurons[0].w)} inputs, got {len(x)}")
+        return [n(x) for n in self.neurons]
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` is 2 inputs → 16 → 16 → 1 output.
+
+    ``activation`` names the hidden layers' activation, ``out_activation`` the last layer's
+    (linear by default, i.e. raw scores); or pass a list with one activation per layer.
+    Calling it on one input point returns a single Value when the last layer has one neuron,
+    otherwise a list of Values.
+    """
+
+    def __init__(self, nin, sizes, activation="tanh", out_activation="linear", seed=0):
+        _count(nin, "MLP: nin")
+        sizes = list(sizes)
+        if not sizes:
+            raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [16, 16, 1])")
+        for s in sizes:
+            _count(s, "MLP: every layer size")
+        if isinstance(activation, (list, tuple)):
+            if len(activation) != len(sizes):
+                raise ValueError(f"MLP: {len(activation)} activations for {len(sizes)} layers; "
+                                 "give one per layer, or a single name")
+            acts = list(activation)
+        else:
+            acts = [activation] * (len(sizes) - 1) + [out_activation]
+        for a in acts:
+            _activation(a)
+        rng = random.Random(seed)
+        dims = [nin] + sizes
+        self.layers = [Layer(dims[i], dims[i + 1], acts[i], rng=rng, name=f"L{i}.")
+                       for i in range(len(sizes))]
+
+    def config(self):
+        return {"nin": len(self.layers[0].neurons[0].w),
+                "sizes": [len(layer.neurons) for layer in self.layers],
+                "activations": [layer.activation for layer in self.layers]}
+
+    def extra_repr(self):
+        c = self.config()
+        return f"nin={c['nin']}, sizes={c['sizes']}, parameters={self.num_parameters()}"
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x[0] if len(x) == 1 else x

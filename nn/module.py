@@ -1,0 +1,374 @@
+"""``Module``: the base class of every network: its parameters, their gradients, saving.
+
+A module is an object whose attributes hold its parameters and its sub-modules::
+
+    class Affine(Module):
+        def __init__(self):
+            self.w = [Value(0.5, label="w0"), Value(-1.0, label="w1")]
+            self.b = Value(0.0, label="b")
+
+``parameters()`` finds them by walking the attributes in the order they were assigned (a
+sub-module, a list or tuple of them, or a parameter), depth first, so the order is
+deterministic, and each parameter is listed once even if it is shared. A *parameter* is any
+object with ``.data`` and ``.grad``: a scalar ``Value`` (``data`` is a float) or a ``Tensor``
+(``data`` is a flat row-major list of floats, with a ``shape``). Attributes whose name starts
+with ``_`` are private and never searched.
+
+Saving writes JSON (never pickle: loading a model file cannot run code)::
+
+    {"format": "chainrule.nn", "version": 1,
+     "architecture": {"type": "MLP", "config": {...},
+                      "parameters": {"layers.0.neurons.0.w.0": [], ...}},
+     "state": {"layers.0.neurons.0.w.0": 0.123..., ...}}
+
+Floats are written with ``repr``, which round-trips every double exactly. A tensor parameter is
+stored as ``{"shape": [rows, cols], "data": [...]}``. Loading validates the whole file before it
+assigns anything, so a wrong, corrupted or mismatched file raises :class:`ModelFileError` and
+leaves the model as it was.
+"""
+
+import json
+import math
+import numbers
+
+from autograd.errors import ChainruleError
+
+FORMAT = "chainrule.nn"
+VERSION = 1
+
+
+class ModelFileError(ChainruleError, ValueError):
+    """A model file or state dict that does not fit the model: wrong format or version,
+    corrupted JSON, a different architecture, missing or extra parameters, wrong shapes."""
+
+
+# ---- parameters: scalars (Value) and tensors (duck-typed on ``shape``) ------------------------
+
+def is_parameter(obj):
+    """True for objects ``Module`` treats as parameters: they have ``.data`` and ``.grad``."""
+    return not isinstance(obj, Module) and hasattr(obj, "data") and hasattr(obj, "grad")
+
+
+def param_shape(p):
+    """``[]`` for a scalar parameter, ``list(p.shape)`` for a tensor."""
+    shape = getattr(p, "shape", None)
+    return [] if shape is None else [int(n) for n in shape]
+
+
+def param_state(p):
+    """The JSON-ready state of one parameter: a float, or ``{"shape": [...], "data": [...]}``."""
+    if getattr(p, "shape", None) is None:
+        return float(p.data)
+    return {"shape": param_shape(p), "data": [float(x) for x in p.data]}
+
+
+def zero_grad_of(p):
+    """Reset one parameter's gradient: its own ``zero_grad()`` if it has one (a Tensor),
+    else ``grad = 0.0`` for a scalar and ``grad = None`` for a tensor."""
+    zero = getattr(p, "zero_grad", None)
+    if zero is not None:
+        zero()
+    elif getattr(p, "shape", None) is None:
+        p.grad = 0.0
+    else:
+        p.grad = None
+
+
+def _finite_float(x, where):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise ModelFileError(f"{where}: expected a number, got {x!r} of type {type(x).__name__}")
+    x = float(x)
+    if not math.isfinite(x):
+        raise ModelFileError(f"{where}: expected a finite number, got {x!r}")
+    return x
+
+
+def _check_state(p, value, name):
+    """Validate ``value`` for parameter ``p``; return what ``_assign`` will store (no side
+    effects)."""
+    shape = param_shape(p)
+    if not shape:
+        if isinstance(value, dict):
+            raise ModelFileError(f"parameter {name!r} is a scalar, but the state holds a tensor "
+                                 f"of shape {value.get('shape')!r}")
+        return _finite_float(value, f"parameter {name!r}")
+    if not isinstance(value, dict) or set(value) != {"shape", "data"}:
+        raise ModelFileError(f"parameter {name!r} is a tensor of shape {shape}; its state must be "
+                             f'{{"shape": [...], "data": [...]}}, got {_short(value)}')
+    if value["shape"] != shape:
+        raise ModelFileError(f"parameter {name!r} has shape {shape}, the state has shape "
+                             f"{value['shape']!r}")
+    data = value["data"]
+    size = math.prod(shape)
+    if not isinstance(data, (list, tuple)) or len(data) != size:
+        raise ModelFileError(f"parameter {name!r} of shape {shape} needs {size} numbers, got "
+                             f"{len(data) if isinstance(data, (list, tuple)) else _short(data)}")
+    return [_finite_float(x, f"parameter {name!r}[{i}]") for i, x in enumerate(data)]
+
+
+def _assign(p, checked):
+    """Store a value validated by ``_check_state`` (a tensor's list is updated in place)."""
+    if isinstance(checked, list):
+        if isinstance(p.data, list):
+            p.data[:] = checked
+        else:
+            p.data = checked
+    else:
+        p.data = checked
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ---- Module ---------------------------------------------------------------------------------
+
+class Module:
+    """Base class: subclasses set parameters and sub-modules as attributes in ``__init__``
+    and define ``__call__``. Override ``config()`` to describe the constructor arguments, which
+    are saved with the weights and checked when loading."""
+
+    training = True
+
+    # -- walking the attributes --
+
+    def _children(self):
+        """(name, object) for every public attribute holding modules or parameters."""
+        for name, value in vars(self).items():
+            if name.startswith("_"):
+                continue
+            if isinstance(value, Module) or is_parameter(value):
+                yield name, value
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if isinstance(item, Module) or is_parameter(item):
+                        yield f"{name}.{i}", item
+
+    def named_modules(self, prefix=""):
+        """``(dotted name, module)`` for this module (name ``""``) and every sub-module."""
+        seen = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            subs = [(f"{name}.{n}" if name else n, m) for n, m in module._children()
+                    if isinstance(m, Module)]
+            stack.extend(reversed(subs))
+
+    def modules(self):
+        """Every module in the tree, this one first (depth first, attribute order)."""
+        return [m for _, m in self.named_modules()]
+
+    def named_parameters(self):
+        """``(dotted name, parameter)`` pairs, e.g. ``("layers.0.neurons.3.w.1", Value)``.
+
+        Depth first in attribute order; a parameter (or module) reachable from two places is
+        listed once, under the first name.
+        """
+        seen = set()
+        out = []
+
+        def walk(module, prefix):
+            for name, obj in module._children():
+                if id(obj) in seen:
+                    continue
+                seen.add(id(obj))
+                full = f"{prefix}{name}"
+                if isinstance(obj, Module):
+                    walk(obj, full + ".")
+                else:
+                    out.append((full, obj))
+
+        seen.add(id(self))
+        walk(self, "")
+        return out
+
+    def parameters(self):
+        """Every parameter once, in a deterministic order (see ``named_parameters``)."""
+        return [p for _, p in self.named_parameters()]
+
+    def num_parameters(self):
+        """The number of trainable numbers (a tensor counts its elements)."""
+        return sum(math.prod(param_shape(p)) for p in self.parameters())
+
+    def zero_grad(self):
+        """Reset every parameter's gradient (``backward()`` adds into ``.grad``)."""
+        for p in self.parameters():
+            zero_grad_of(p)
+
+    # -- modes --
+
+    def train(self, mode=True):
+        """Set ``training`` on this module and every sub-module; returns ``self``."""
+        for m in self.modules():
+            m.training = bool(mode)
+        return self
+
+    def eval(self):
+        """``train(False)``: evaluation mode. Returns ``self``."""
+        return self.train(False)
+
+    # -- description --
+
+    def config(self):
+        """The constructor arguments as a JSON-ready dict (saved, and checked on load)."""
+        return {}
+
+    def architecture(self):
+        """The model's type, config and parameter shapes: what a file must match to load."""
+        return {"type": type(self).__name__, "config": self.config(),
+                "parameters": {n: param_shape(p) for n, p in self.named_parameters()}}
+
+    def extra_repr(self):
+        """The text inside ``Name(...)`` in ``repr``."""
+        return ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+
+    def _repr_children(self):
+        """Sub-modules shown in ``repr``; a module with many identical children hides them."""
+        return [(n, m) for n, m in self._children() if isinstance(m, Module)]
+
+    def __repr__(self):
+        head = f"{type(self).__name__}({self.extra_repr()})"
+        lines = [head]
+        for name, child in self._repr_children():
+            text = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {text}")
+        return "\n".join(lines)
+
+    # -- state --
+
+    def state_dict(self):
+        """``{dotted name: state}``: a float per scalar parameter, ``{"shape", "data"}`` per
+        tensor. Plain JSON-ready data, a copy (later training does not change it)."""
+        return {name: param_state(p) for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state, strict=True):
+        """Copy the values in ``state`` into the parameters.
+
+        Everything is validated first (names, shapes, finite numbers); on any problem
+        :class:`ModelFileError` is raised and no parameter has changed. With ``strict=False``
+        missing and unexpected names are allowed (only matching names are loaded).
+        """
+        if not isinstance(state, dict):
+            raise ModelFileError(f"a state dict must be a dict of parameter name -> value, "
+                                 f"got {type(state).__name__}")
+        params = dict(self.named_parameters())
+        if strict:
+            missing = [n for n in params if n not in state]
+            unexpected = [n for n in state if n not in params]
+            if missing or unexpected:
+                parts = []
+                if missing:
+                    parts.append(f"missing {_names(missing)}")
+                if unexpected:
+                    parts.append(f"unexpected {_names(unexpected)}")
+                raise ModelFileError(f"state dict does not match {type(self).__name__}: "
+                                     + "; ".join(parts)
+                                     + " (load_state_dict(..., strict=False) loads the rest)")
+        checked = [(params[n], _check_state(params[n], v, n)) for n, v in state.items()
+                   if n in params]
+        for p, value in checked:
+            _assign(p, value)
+        return self
+
+    def save(self, path):
+        """Write the architecture and the weights to ``path`` as JSON, atomically (a temporary
+        file in the same directory, then ``os.replace``): a crash never leaves half a file."""
+        document = {"format": FORMAT, "version": VERSION, "architecture": self.architecture(),
+                    "state": self.state_dict()}
+        try:
+            text = json.dumps(document, allow_nan=False)
+        except ValueError:
+            bad = [n for n, p in self.named_parameters()
+                   if not all(map(math.isfinite, _flat(p)))]
+            raise ModelFileError(f"cannot save {type(self).__name__}: parameters {_names(bad)} "
+                                 "are NaN or infinite (training diverged?)") from None
+        from .data.idx import atomic_write      # temp file in the same dir + os.replace
+
+        atomic_write(path, text.encode("utf-8"))
+
+    def load(self, path):
+        """Load weights saved by ``save``. The file must have the same format, a supported
+        version and the same architecture; otherwise :class:`ModelFileError` is raised and the
+        model is unchanged. Returns ``self``."""
+        document = read_model_file(path)
+        expected = self.architecture()
+        found = document["architecture"]
+        if found != expected:
+            raise ModelFileError(f"{path}: the file holds a different model: "
+                                 f"{_arch_diff(found, expected)}")
+        return self.load_state_dict(document["state"], strict=True)
+
+
+# ---- files ----------------------------------------------------------------------------------
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not allowed in a model file")
+
+
+def _no_duplicates(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise ValueError(f"duplicate key {k!r}")
+        d[k] = v
+    return d
+
+
+def read_model_file(path):
+    """Parse and check the envelope of a model file: JSON, format name, version, fields."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except UnicodeDecodeError as e:
+        raise ModelFileError(f"{path}: not a chainrule model file (not UTF-8 text: {e})") from None
+    try:
+        document = json.loads(text, parse_constant=_reject_constant,
+                              object_pairs_hook=_no_duplicates)
+    except ValueError as e:
+        raise ModelFileError(f"{path}: not a valid model file (corrupted JSON: {e})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        found = document.get("format") if isinstance(document, dict) else type(document).__name__
+        raise ModelFileError(f"{path}: not a chainrule model file (format {found!r}, expected "
+                             f"{FORMAT!r}); save one with model.save(path)")
+    version = document.get("version")
+    if version != VERSION:
+        raise ModelFileError(f"{path}: model file version {version!r} is not supported (this "
+                             f"chainrule reads version {VERSION}); save it again with this version")
+    for key, kind in (("architecture", dict), ("state", dict)):
+        if not isinstance(document.get(key), kind):
+            raise ModelFileError(f"{path}: model file has no {key!r} object; the file is "
+                                 "damaged or was not written by model.save()")
+    return document
+
+
+def _flat(p):
+    return [p.data] if getattr(p, "shape", None) is None else list(p.data)
+
+
+def _names(names, limit=5):
+    shown = ", ".join(repr(n) for n in names[:limit])
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return shown + more
+
+
+def _arch_diff(found, expected):
+    """A short sentence saying how two architecture descriptions differ."""
+    if found.get("type") != expected.get("type"):
+        return f"type {found.get('type')!r}, this model is {expected.get('type')!r}"
+    if found.get("config") != expected.get("config"):
+        return f"config {found.get('config')!r}, this model has {expected.get('config')!r}"
+    fp, ep = found.get("parameters") or {}, expected.get("parameters") or {}
+    missing = [n for n in ep if n not in fp]
+    extra = [n for n in fp if n not in ep]
+    if missing or extra:
+        return f"parameters missing {_names(missing)}, unexpected {_names(extra)}"
+    shapes = [n for n in ep if fp[n] != ep[n]]
+    if shapes:
+        n = shapes[0]
+        return f"parameter {n!r} has shape {fp[n]} in the file, {ep[n]} in this model"
+    return "the descriptions differ"
