@@ -13,9 +13,8 @@ in their steep middle part instead of saturating.
 
 import math
 import random
-from operator import mul
 
-from autograd import Value
+from autograd import Value, dot
 
 from .module import Module
 
@@ -34,12 +33,9 @@ def _activation(name):
 
 
 def affine(w, x, b):
-    """``b + w₀·x₀ + w₁·x₁ + …`` as a graph of mul and add nodes (2·nin nodes per neuron).
-
-    ``sum(map(mul, ...))`` keeps the loop in C. This is the one place a fused n-ary node
-    would plug in (see benchmarks/bench_mlp.py).
-    """
-    return sum(map(mul, w, x), b)
+    """``b + w₀·x₀ + w₁·x₁ + …`` as ONE ``dot`` node per neuron (autograd.dot), instead of
+    2·nin binary mul and add nodes: the same numbers, a graph 2·nin times smaller."""
+    return dot(w, x, b)
 
 
 def _count(n, what):
