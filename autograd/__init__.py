@@ -17,14 +17,14 @@ from .engine import detect_anomaly, enable_grad, is_grad_enabled, no_grad, topol
 from .errors import (AnomalyError, ChainruleError, DivisionByZero, DomainError, FloatOverflow,
                      OperandError, ShapeError)
 from .ops import OPS, Op
-from .value import Value
+from .value import Value, add_n, dot
 from .value import register as register_op
 
 __version__ = "0.1.0"
 __chainrule__ = True
 
 __all__ = [
-    "Value", "OPS", "Op", "register_op", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "Value", "OPS", "Op", "dot", "add_n", "register_op", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "topological_order", "ChainruleError", "DomainError", "DivisionByZero", "FloatOverflow",
     "OperandError", "ShapeError", "AnomalyError", "__version__",
 ]

@@ -62,6 +62,8 @@ def _escape(s):
 def op_symbol(value):
     """The short text of an op node: ``*``, ``+``, ``tanh``, ``**2``."""
     op = value.op
+    if op.arity is None:                       # n-ary: dot, add_n
+        return {"dot": "Σ w·x", "add_n": "Σ"}.get(op.name, op.name)
     if op.name in ("abs", "neg", "max", "min", "sigmoid"):
         return {"neg": "-", "sigmoid": "σ"}.get(op.name, op.name)
     if op.name == "powc":

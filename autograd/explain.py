@@ -124,6 +124,12 @@ def substitute(text, mapping, wrap_negative=False):
     return _SYMBOL.sub(replace, text)
 
 
+def _number(x, digits):
+    """A number for an n-ary expansion: negative ones in parentheses, ``w1 * (-0.5)``."""
+    s = fmt(x, digits)
+    return f"({s})" if s.startswith("-") else s
+
+
 def _const(k):
     return str(int(k)) if float(k).is_integer() and abs(k) < 1e15 else repr(k)
 
@@ -250,6 +256,9 @@ def forward_steps(output, order, name_of, digits=6):
         op = v.op
         if op is None:
             expr = numbers = ""
+        elif op.arity is None:             # n-ary (dot, add_n): spelled out with the names
+            expr = op.expand([name_of[u] for u in v.inputs])
+            numbers = op.expand([_number(u.data, digits) for u in v.inputs])
         else:
             expr = substitute(op.expr, _placeholders(v, name_of))
             numbers = substitute(op.expr, _placeholders(v, name_of, numbers=True, digits=digits),
@@ -280,20 +289,32 @@ def explain(output, grad=1.0, apply=False):
             continue
         inputs = v.inputs
         local = v.local_derivatives()
-        mapping = _placeholders(v, name_of)
-        expr = substitute(op.expr, mapping)
+        n = len(inputs)
+        nary = op.arity is None
+        if nary:
+            mapping = {op.role(j, n): name_of[u] for j, u in enumerate(inputs)}
+            expr = op.expand([name_of[u] for u in inputs])
+        else:
+            mapping = _placeholders(v, name_of)
+            expr = substitute(op.expr, mapping)
         # The engine adds b's contribution before a's; the order only shows when a is b.
+        # n-ary nodes add their inputs' contributions in order.
         terms = {}
-        for j in reversed(range(len(inputs))):
+        for j in (range(n) if nary else reversed(range(n))):
             u = inputs[j]
             before = total.get(u, 0.0)
             product = local[j] * g
             after = before + product
             total[u] = after
-            named = f"∂{_wrap(expr)}/∂{name_of[u]} = {substitute(op.derivs[j], mapping)}"
-            terms[j] = Term(u, name_of[u], j, op.formula(j), op.formula_latex(j), named,
-                            local[j], product, before, after)
-        shown = sorted(terms) if len(inputs) < 2 or inputs[0] is not inputs[1] else [1, 0]
+            if nary:
+                d = op.deriv(j, n)
+                named = f"∂({expr})/∂{name_of[u]} = {mapping.get(d, d)}"
+                formulas = op.formula(j, n), op.formula_latex(j, n)
+            else:
+                named = f"∂{_wrap(expr)}/∂{name_of[u]} = {substitute(op.derivs[j], mapping)}"
+                formulas = op.formula(j), op.formula_latex(j)
+            terms[j] = Term(u, name_of[u], j, *formulas, named, local[j], product, before, after)
+        shown = sorted(terms) if nary or n < 2 or inputs[0] is not inputs[1] else [1, 0]
         steps.append(Step(i, v, name_of[v], kind(v, output), op, expr, g,
                           tuple(terms[j] for j in shown)))
     if apply:

@@ -85,7 +85,7 @@ def latex(e, digits=6):
         if s.op is None:
             lines.append(rf"{ln[s.node]} &= {fmt(s.value, digits)}")
         else:
-            expr = substitute(s.op.latex, {**_placeholders(s.node, ln)})
+            expr = _latex_expr(s.op, s.node, ln)
             lines.append(rf"{ln[s.node]} &= {expr} = {fmt(s.value, digits)}")
     lines.append(r"\text{backward pass}")
     for s in e.backward:
@@ -96,7 +96,8 @@ def latex(e, digits=6):
             continue
         mapping = _placeholders(s.node, ln)
         for t in s.terms:
-            formula = substitute(t.formula_latex, mapping)
+            formula = _latex_formula(s, t, ln) if s.op.arity is None else \
+                substitute(t.formula_latex, mapping)
             lines.append(
                 rf"\frac{{\partial L}}{{\partial {ln[t.input]}}} &\mathrel{{+}}= "
                 rf"\frac{{\partial L}}{{\partial {ln[s.node]}}}"
@@ -105,6 +106,23 @@ def latex(e, digits=6):
                 rf"\;\to\; {fmt(t.after, digits)}"
                 rf"\qquad\text{{step {s.index}: }} {formula}")
     return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def _latex_expr(op, node, ln):
+    """The op applied to the node's inputs, in LaTeX (n-ary ops spelled out term by term)."""
+    if op.arity is None:
+        return op.expand([ln[u] for u in node.inputs]).replace(" * ", r" \cdot ")
+    return substitute(op.latex, _placeholders(node, ln))
+
+
+def _latex_formula(step, term, ln):
+    """∂(w_1 x_1 + … + b)/∂w_1 = x_1 for an n-ary op, in the inputs' own names."""
+    inputs = step.node.inputs
+    n = len(inputs)
+    roles = {step.op.role(j, n): ln[u] for j, u in enumerate(inputs)}
+    d = step.op.deriv(term.index, n)
+    return (rf"\frac{{\partial ({_latex_expr(step.op, step.node, ln)})}}"
+            rf"{{\partial {ln[term.input]}}} = {roles.get(d, d)}")
 
 
 def _p(s):

@@ -100,9 +100,24 @@ def dot_rows_exact(a_rows, b_rows):
     return out
 
 
+# Products with at most this many multiply-adds are computed exactly (plain sums of products):
+# they take well under a millisecond either way, and small teaching examples then show exact
+# numbers (1.0, not 1.0000000000000002). Larger ones use the dist trick.
+EXACT_BELOW = 20_000
+
+
+def products(a_rows, b_rows):
+    """``A @ Bᵀ`` as a flat list: :func:`dot_rows_exact` for small problems (``EXACT_BELOW``
+    multiply-adds), :func:`dot_rows` otherwise."""
+    k = len(a_rows[0]) if a_rows else 0
+    if len(a_rows) * len(b_rows) * k <= EXACT_BELOW:
+        return dot_rows_exact(a_rows, b_rows)
+    return dot_rows(a_rows, b_rows)
+
+
 def matmul(a, n, k, b, m):
     """``A @ B`` for flat row-major ``A`` (n × k) and ``B`` (k × m): a flat n × m list."""
-    return dot_rows(tuple_rows(a, k), columns(b, m))
+    return products(tuple_rows(a, k), columns(b, m))
 
 
 # ---- sparse input rows -------------------------------------------------------------------------
@@ -132,12 +147,12 @@ def sparse_matmul(rows, ncols, w, m, dense=None):
     Sparse path: for one row, ``zip(*[W[i] for i in indices])`` gathers the m columns of W
     restricted to the row's nonzero entries (a C loop, no new floats); each output is then the
     dist-trick dot product of the row's values with one gathered column. Work ∝ nonzeros.
-    Denser inputs (more than ``SPARSE_DENSITY`` nonzero) go through :func:`dot_rows` on the
-    dense rows (``dense``: the rows from :func:`densify`, when the caller has them).
+    Denser inputs (more than ``SPARSE_DENSITY`` nonzero) and small problems go through
+    :func:`products` on the dense rows (``dense``: the rows from :func:`densify`, if known).
     """
     nnz = sum(len(idx) for idx, _ in rows)
-    if nnz > SPARSE_DENSITY * ncols * max(len(rows), 1):
-        return dot_rows(dense or densify(rows, ncols), columns(w, m))
+    if nnz > SPARSE_DENSITY * ncols * max(len(rows), 1) or nnz * m <= EXACT_BELOW:
+        return products(dense or densify(rows, ncols), columns(w, m))
     w_rows = tuple_rows(w, m)
     out = []
     extend = out.extend
@@ -169,8 +184,8 @@ def sparse_t_matmul(dense, g, m):
     if not active:
         return out
     if len(active) == len(xt):
-        return dot_rows(xt, columns(g, m))
-    block = dot_rows([xt[i] for i in active], columns(g, m))
+        return products(xt, columns(g, m))
+    block = products([xt[i] for i in active], columns(g, m))
     for k, i in enumerate(active):
         out[i * m:(i + 1) * m] = block[k * m:(k + 1) * m]
     return out
@@ -212,8 +227,8 @@ def tanh_forward(x):
 
 
 def tanh_backward(out, g):
-    """g · (1 − tanh²) = g − g·out²."""
-    return [gi - gi * o * o for gi, o in zip(g, out)]
+    """g · (1 − tanh²), written as the op table writes it (so the two agree exactly)."""
+    return [gi * (1.0 - o * o) for gi, o in zip(g, out)]
 
 
 def relu_forward(x):

@@ -18,6 +18,7 @@ Domain checks live in ``forward``: they raise :class:`~autograd.errors.DomainErr
 """
 
 import math
+from operator import mul as _mul
 
 from .errors import DivisionByZero, DomainError
 
@@ -257,3 +258,75 @@ MIN = op("min", 2, "min(a, b)", ("1 if a < b else 0", "1 if b < a else 0"), r"\m
 
 UNARY = tuple(o for o in OPS.values() if o.arity == 1 and o.name not in ("powc",))
 BINARY = tuple(o for o in OPS.values() if o.arity == 2)
+
+
+# ---- n-ary ops --------------------------------------------------------------------------------
+# A neuron's b + w1·x1 + … + wn·xn written with binary ops is 2n nodes; as one n-ary node it is
+# one, which is most of what makes an MLP step fast. These ops take the list of their inputs'
+# values: forward(xs) and local(out, xs) -> one derivative per input. They live in their own
+# table, NARY, because they are not elementwise (Tensor, forward mode and the complex step
+# build them from + and * instead).
+
+NARY = {}
+
+
+class NaryOp(Op):
+    """An op over any number of inputs. ``role(i, n)`` names input ``i`` of ``n`` ("w2"),
+    ``deriv(i, n)`` gives its local derivative in those names ("x2")."""
+
+    __slots__ = ("role", "deriv", "expand")
+
+    def __init__(self, name, forward, local, expr, latex, role, deriv, expand, doc=""):
+        super().__init__(name, None, forward, local, expr, (), latex, (), True, None, doc)
+        self.role = role            # (i, n) -> "w2"
+        self.deriv = deriv          # (i, n) -> "x2"
+        self.expand = expand        # (names) -> "w1 * x1 + w2 * x2 + b"
+
+    def inputs(self, n=2):
+        return tuple(self.role(i, n) for i in range(n))
+
+    def formula(self, i=0, n=2):
+        """``∂(Σ wⱼ·xⱼ + b)/∂w1 = x1`` for input ``i`` of ``n``."""
+        return f"∂({self.expr})/∂{self.role(i, n)} = {self.deriv(i, n)}"
+
+    def formula_latex(self, i=0, n=2):
+        return rf"\frac{{\partial ({self.latex})}}{{\partial {self.role(i, n)}}} = {self.deriv(i, n)}"
+
+
+def _dot(xs):
+    """b + Σ wᵢ·xᵢ over inputs laid out as (w1..wn, x1..xn[, b])."""
+    n = len(xs) // 2
+    out = sum(map(_mul, xs[:n], xs[n:2 * n]))
+    return out + xs[-1] if len(xs) % 2 else out
+
+
+def _dot_local(out, xs):
+    n = len(xs) // 2
+    local = (*xs[n:2 * n], *xs[:n])        # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ
+    return local + (1.0,) if len(xs) % 2 else local   # ∂/∂b = 1
+
+
+def _dot_role(i, n):
+    k = n // 2
+    return f"w{i + 1}" if i < k else f"x{i - k + 1}" if i < 2 * k else "b"
+
+
+def _dot_deriv(i, n):
+    k = n // 2
+    return f"x{i + 1}" if i < k else f"w{i - k + 1}" if i < 2 * k else "1"
+
+
+def _dot_expand(names):
+    k = len(names) // 2
+    terms = [f"{w} * {x}" for w, x in zip(names[:k], names[k:2 * k])]
+    return " + ".join(terms + ([names[-1]] if len(names) % 2 else []))
+
+
+DOT = NARY["dot"] = NaryOp(
+    "dot", _dot, _dot_local, "Σ wᵢ·xᵢ + b", r"\sum_i w_i x_i + b",
+    _dot_role, _dot_deriv, _dot_expand, "A neuron's pre-activation as one node.")
+
+ADD_N = NARY["add_n"] = NaryOp(
+    "add_n", lambda xs: sum(xs), lambda out, xs: (1.0,) * len(xs), "Σ aᵢ", r"\sum_i a_i",
+    lambda i, n: f"a{i + 1}", lambda i, n: "1", lambda names: " + ".join(names),
+    "A sum of many terms as one node (a loss over a batch).")

@@ -144,6 +144,10 @@ class Tensor:
             raise ShapeError("len() of a 0-d tensor")
         return self.shape[0]
 
+    def __iter__(self):
+        """The rows along axis 0 (each a tensor in the graph, like ``x[i]``)."""
+        return (self[i] for i in range(len(self)))
+
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
         grad = ", requires_grad=True" if self.requires_grad else ""
@@ -195,7 +199,7 @@ class Tensor:
                     node.grad = _leaf(K.add_same(node.grad.data, g), node.shape, False, "")
                 continue
             node.grad = _leaf(g, node.shape, False, "")
-            grads = _BACKWARD[node._op](node, g)
+            grads = _backward_for(node._op)(node, g)
             for parent, pg in zip(node._inputs, grads):
                 if pg is None or not parent.requires_grad:
                     continue
@@ -204,7 +208,7 @@ class Tensor:
                                        f"gradient for an input of shape {parent.shape}")
                 parent._g = pg if parent._g is None else K.add_same(parent._g, pg)
 
-    # ---- elementwise arithmetic -------------------------------------------------------------------
+    # ---- elementwise arithmetic -----------------------------------------------------------------
 
     def __add__(self, other):
         return _binary("add", self, other)
@@ -253,7 +257,7 @@ class Tensor:
         """Elementwise min(a, b)."""
         return _binary("min", self, other)
 
-    # ---- matrix product ---------------------------------------------------------------------------
+    # ---- matrix product -------------------------------------------------------------------------
 
     def __matmul__(self, other):
         """``A @ B`` for 2-d A (n × k) and B (k × m), or a stack (..., n, k) @ (k, m).
@@ -275,7 +279,7 @@ class Tensor:
     def __rmatmul__(self, other):
         return _as_tensor(other, "matmul").__matmul__(self)
 
-    # ---- reductions -------------------------------------------------------------------------------
+    # ---- reductions -----------------------------------------------------------------------------
 
     def sum(self, axis=None, keepdims=False):
         """Σ over ``axis`` (or all). ∂/∂x = 1 for every summed x: the gradient is broadcast back."""
@@ -309,7 +313,7 @@ class Tensor:
             shape = _reduced(self.shape, axis, keepdims)
         return _make(out, shape, "amax", (self,), (axis, where))
 
-    # ---- unary functions from the op table -------------------------------------------------------
+    # ---- unary functions from the op table ------------------------------------------------------
 
     def relu(self):
         return _unary(_ops.OPS["relu"], self)
@@ -328,7 +332,7 @@ class Tensor:
 
     # (sqrt, abs, sin, cos, softplus: attached below from ops.UNARY)
 
-    # ---- shape ------------------------------------------------------------------------------------
+    # ---- shape ----------------------------------------------------------------------------------
 
     def reshape(self, *shape):
         """The same data with a new shape (one size may be -1: inferred)."""
@@ -390,7 +394,7 @@ class Tensor:
             return self.take_rows(list(key))
         raise OperandError(f"Tensor indexing takes an int, a slice or a list of ints, got {key!r}")
 
-    # ---- softmax and the loss ---------------------------------------------------------------------
+    # ---- softmax and the loss -------------------------------------------------------------------
 
     def log_softmax(self, axis=-1):
         """log softmax(x)_i = x_i − log Σ_j exp(x_j), computed as x − max − log Σ exp(x − max).
@@ -408,7 +412,7 @@ class Tensor:
         return cross_entropy(self, labels)
 
 
-# ---- construction helpers ------------------------------------------------------------------------
+# ---- construction helpers -----------------------------------------------------------------------
 
 def _init(t, data, shape, label, requires_grad):
     t.data = data
@@ -508,7 +512,7 @@ def _apply(op, xs, ks):
         raise
 
 
-# ---- elementwise ops --------------------------------------------------------------------------------
+# ---- elementwise ops ----------------------------------------------------------------------------
 
 def _binary(name, a, b):
     """Elementwise ``a <name> b`` with NumPy broadcasting; values from ``OPS[name].forward``."""
@@ -576,14 +580,14 @@ def _backward_unary(node, g):
     return (list(map(mul, g, map(_first, map(local, node.data, x.data, repeat(node._ctx))))),)
 
 
-# ---- backward of the structural ops ----------------------------------------------------------------
+# ---- backward of the structural ops -------------------------------------------------------------
 
 def _backward_matmul(node, g):
     """C = A @ B: ∂L/∂A = G · Bᵀ (n × k), ∂L/∂B = Aᵀ · G (k × m)."""
     a, b = node._inputs
     (n, k), m = a.shape, b.shape[1]
-    ga = K.dot_rows(K.tuple_rows(g, m), K.tuple_rows(b.data, m)) if a.requires_grad else None
-    gb = K.dot_rows(K.columns(a.data, k), K.columns(g, m)) if b.requires_grad else None
+    ga = K.products(K.tuple_rows(g, m), K.tuple_rows(b.data, m)) if a.requires_grad else None
+    gb = K.products(K.columns(a.data, k), K.columns(g, m)) if b.requires_grad else None
     return ga, gb
 
 
@@ -721,9 +725,15 @@ _BACKWARD = {
     "softmax": _backward_softmax,
     "cross_entropy": _backward_cross_entropy,
 }
-for _op in _ops.OPS.values():        # elementwise ops: names from the op table
-    assert _op.name not in _BACKWARD, _op.name
-    _BACKWARD[_op.name] = _backward_binary if _op.arity == 2 else _backward_unary
+
+
+def _backward_for(name):
+    """The backward function of op ``name``: a structural op above, or any elementwise op of the
+    table (read at call time, so an op registered later works on tensors too)."""
+    fn = _BACKWARD.get(name)
+    if fn is None:
+        fn = _backward_binary if _ops.OPS[name].arity == 2 else _backward_unary
+    return fn
 
 
 def _unary_method(op):

@@ -21,7 +21,8 @@ import numbers
 
 from . import ops as _ops
 from .engine import STATE
-from .errors import AnomalyError, ChainruleError, FloatOverflow, OperandError, with_label
+from .errors import (AnomalyError, ChainruleError, FloatOverflow, OperandError, ShapeError,
+                     with_label)
 
 _isfinite = math.isfinite
 _FAST_NUMBERS = (float, int)   # exact-type check first: isinstance(x, numbers.Real) costs ~10 µs
@@ -39,7 +40,8 @@ class Value:
     """
 
     # _a, _b: the inputs (None when absent); for a unary op _b holds its constant parameter
-    # (the k of x ** k) or None; _op: the Op; _g: this backward pass's gradient;
+    # (the k of x ** k) or None; for an n-ary op (dot, add_n) _a is the tuple of inputs and
+    # _b the tuple of their local derivatives, computed in the forward pass; _op: the Op; _g: this backward pass's gradient;
     # _n: consumers not yet processed during backward (0 when idle). Few slots = less work for
     # Python's garbage collector, which still traverses every node it allocates.
     __slots__ = ("data", "grad", "label", "_a", "_b", "_op", "_g", "_n")
@@ -72,6 +74,8 @@ class Value:
         a, b = self._a, self._b
         if a is None:
             return ()
+        if a.__class__ is tuple:           # an n-ary node (dot, add_n)
+            return a
         return (a, b) if b.__class__ is Value else (a,)
 
     @property
@@ -82,7 +86,8 @@ class Value:
     @property
     def arg(self):
         """The constant parameter of the op (the ``k`` of ``x ** k``), or ``None``."""
-        return None if self._b.__class__ is Value else self._b
+        b = self._b
+        return None if b.__class__ is Value or b.__class__ is tuple else b
 
     def is_leaf(self):
         """True for a value that was not computed from other values in the graph."""
@@ -93,6 +98,8 @@ class Value:
         a, b = self._a, self._b
         if a is None:
             return ()
+        if a.__class__ is tuple:           # n-ary: computed in the forward pass
+            return b
         return self._op.local(self.data, a.data, b.data if b.__class__ is Value else b)
 
     def __repr__(self):
@@ -143,6 +150,16 @@ class Value:
             a = node._a
             if a is None:
                 continue
+            if a.__class__ is tuple:          # an n-ary node: count each input
+                for c in a:
+                    if c._n:
+                        c._n += 1
+                    else:
+                        c._n = 1
+                        c._g = 0.0
+                        push(c)
+                        keep(c)
+                continue
             if a._n:
                 a._n += 1
             else:
@@ -171,6 +188,15 @@ class Value:
                     node.grad += g
                     continue
                 node.grad = g                 # an interior node: this pass's gradient
+                if a.__class__ is tuple:      # n-ary: _b holds the local derivatives
+                    for c, d in zip(a, node._b):
+                        c._g += d * g
+                        c._n -= 1
+                        if not c._n:
+                            push(c)
+                    if anomaly:
+                        _check_backward(node, g)
+                    continue
                 b = node._b
                 if b.__class__ is not Value:  # unary: b is the op's constant (or None)
                     (da,) = node._op.local(node.data, a.data, b)
@@ -398,6 +424,76 @@ for _op in _ops.UNARY:
     if _op.name != "neg":
         setattr(Value, _op.name, _unary(_op))
 del _op
+
+
+def _constant(x, what):
+    if x.__class__ is Value:
+        return x
+    if _is_number(x):
+        return _node(float(x), None, None, None)
+    raise OperandError(f"{what}: unsupported operand {x!r} of type {type(x).__name__}; "
+                       "use numbers or Values")
+
+
+def _nary(op, inputs):
+    """One node for ``op`` over ``inputs`` (Values; numbers become constant leaves)."""
+    inputs = tuple([_constant(x, op.name) for x in inputs])
+    xs = [v.data for v in inputs]
+    try:
+        out = op.forward(xs)
+    except OverflowError:
+        raise FloatOverflow(op.name, xs, f"{op.name}: the result is too large for a float") \
+            from None
+    if STATE.anomaly:
+        _check_forward(op, out, xs)
+    if STATE.enabled:
+        return _node(out, inputs, op.local(out, xs), op)
+    return _node(out, None, None, None)
+
+
+def _all_values(items, what):
+    """True when every item is a Value or a number (one n-ary node); False when some are other
+    number-like objects (duals, tensors: compose + and * instead); an error for non-numbers."""
+    for x in items:
+        if isinstance(x, (str, bytes, list, tuple, dict, set)) or x is None:
+            raise OperandError(f"{what}: unsupported operand {x!r} of type {type(x).__name__}; "
+                               "use numbers or Values")
+    return all(x.__class__ is Value or _is_number(x) for x in items)
+
+
+def dot(ws, xs, b=None):
+    """``b + Σ wᵢ·xᵢ`` as ONE node (a neuron's pre-activation), not 2n binary nodes.
+
+    ``ws``, ``xs``: equally long sequences of Values or numbers; ``b``: a Value, a number or
+    None. Local derivatives: ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1. The value and the gradients are
+    the same as ``sum(w * x for w, x in zip(ws, xs)) + b`` up to rounding; the graph is smaller
+    and back-propagates several times faster. For objects that are not Values (forward-mode
+    duals, tensors) it falls back to exactly that expression.
+    """
+    ws, xs = list(ws), list(xs)
+    if len(ws) != len(xs):
+        raise ShapeError(f"dot: {len(ws)} weights but {len(xs)} inputs")
+    if not ws:
+        raise ShapeError("dot: needs at least one weight and input")
+    inputs = ws + xs + ([] if b is None else [b])
+    if not _all_values(inputs, "dot"):
+        out = sum(w * x for w, x in zip(ws, xs))
+        return out if b is None else out + b
+    return _nary(_ops.DOT, inputs)
+
+
+def add_n(values):
+    """``a1 + a2 + … + an`` as ONE node (e.g. a loss summed over a batch). Every local
+    derivative is 1. Falls back to ``+`` for objects that are not Values."""
+    values = list(values)
+    if not values:
+        raise ShapeError("add_n: needs at least one value")
+    if not _all_values(values, "add_n"):
+        out = values[0]
+        for v in values[1:]:
+            out = out + v
+        return out
+    return _nary(_ops.ADD_N, values)
 
 
 def register(op, name=None, replace=False):

@@ -6,9 +6,9 @@
    * constant), every op reading two of the last 64 results (shared sub-expressions, fan-out).
    The op sequence is drawn once, before timing, so both engines run exactly the same graph and
    the loop around the ops is as thin as possible. Reports ns per op for forward and backward.
-2. MLP step: one training step (forward over 100 points, MSE loss, backward, SGD update) of
-   MLP(2, [16, 16, 1]) with tanh hidden layers (relu for micrograd, which has no tanh),
-   same weights and data on both sides.
+2. MLP step (benchmarks/bench_mlp.py, run from here too): one training step (forward over
+   100 points, hinge loss + L2, backward, SGD update) of MLP(2, [16, 16, 1]), ReLU like
+   micrograd's, same weights and data on both sides; a tanh row too.
 
 micrograd is optional: ``pip install micrograd`` (never a dependency of chainrule). Its recursive
 topological sort needs a raised recursion limit for large graphs, which this script sets for it.
@@ -22,7 +22,9 @@ import random
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, HERE)
 
 from autograd import Value  # noqa: E402
 
@@ -140,10 +142,10 @@ def main(argv=None):
           + " ".join(argv if argv is not None else sys.argv[1:]))
     bench_graph(args.ops, args.repeat)
     if not args.skip_mlp:
-        try:
-            from benchmarks_mlp import bench_mlp  # noqa: F401  (added with nn)
-        except ImportError:
-            pass
+        import bench_mlp                 # benchmarks/bench_mlp.py, same run, same machine state
+
+        print(f"\n### One training step of MLP(2, [16, 16, 1]) on 100 two-moons points\n")
+        bench_mlp.main(["--repeat", str(max(3, args.repeat)), "--steps", "5"])
 
 
 if __name__ == "__main__":

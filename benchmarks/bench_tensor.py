@@ -5,11 +5,13 @@
 
 The network is Linear(784, 128) → tanh → Linear(128, 10), softmax cross-entropy, plain SGD
 (lr 0.1), batch 64, on the first ``--samples`` Fashion-MNIST training images (read straight from
-Debian's ``/usr/share/datasets/fashion-mnist/*.gz``; synthetic sparse digits when absent).
+Debian's ``/usr/share/datasets/fashion-mnist/*.gz`` through ``nn.data``, or with the few IDX lines
+below without it; ``--synthetic DENSITY`` or a missing dataset: random sparse digits).
 The same network, same initial weights and same batches run through chainrule's Tensor
-(pure Python, inputs as SparseRows) and through NumPy; the table gives seconds per epoch,
-samples/s, the ratio, and chainrule's per-phase breakdown. ``--profile`` adds a cProfile
-listing of the chainrule epoch. NumPy appears only here, never in the library.
+(pure Python, inputs as SparseRows built from the dataset's ``sparse_rows``) and through
+NumPy; the table gives seconds per epoch, samples/s, the ratio, and chainrule's per-phase
+breakdown (wall time and process CPU time). ``--profile`` adds a cProfile listing of the
+chainrule epoch. NumPy appears only here, never in the library.
 """
 
 import argparse
@@ -44,9 +46,20 @@ def read_idx(path):
     return dims, raw[4 + 4 * ndim:]
 
 
-def load(samples, seed=0, synthetic=None):
+def load(samples, seed=0, synthetic=None, dataset="fashion"):
     """(sparse rows, labels, source name) of ``samples`` training images scaled to [0, 1];
     ``synthetic``: a share of nonzero pixels for random sparse digits instead."""
+    if synthetic is None:
+        try:
+            from nn.data import load_fashion_mnist, load_mnist
+            ds = load_mnist("train") if dataset == "mnist" else load_fashion_mnist("train")
+        except (ImportError, OSError, ValueError):
+            ds = None
+        if ds is not None:
+            n = min(len(ds), samples)
+            name = ("bundled MNIST digits" if dataset == "mnist" else
+                    f"Fashion-MNIST ({FASHION})")
+            return ds.sparse_rows(range(n)), list(ds.labels[:n]), name + " via nn.data"
     images = os.path.join(FASHION, "train-images-idx3-ubyte.gz")
     labels = os.path.join(FASHION, "train-labels-idx1-ubyte.gz")
     if synthetic is None and os.path.exists(images) and os.path.exists(labels):
@@ -80,8 +93,10 @@ def init_weights(hidden, seed=0):
 def epoch_chainrule(rows, labels, weights, hidden, batch, lr, activation):
     """One epoch through the Tensor engine; returns (mean loss, {phase: seconds})."""
     w1, b1, w2, b2 = weights
-    params = [Tensor(w1, (784, hidden), requires_grad=True), Tensor(b1, (hidden,), requires_grad=True),
-              Tensor(w2, (hidden, 10), requires_grad=True), Tensor(b2, (10,), requires_grad=True)]
+    params = [Tensor(w1, (784, hidden), requires_grad=True),
+              Tensor(b1, (hidden,), requires_grad=True),
+              Tensor(w2, (hidden, 10), requires_grad=True),
+              Tensor(b2, (10,), requires_grad=True)]
     W1, B1, W2, B2 = params
     phases = {"forward": 0.0, "backward": 0.0, "update": 0.0}
     clock = time.perf_counter
@@ -117,7 +132,7 @@ def epoch_numpy(rows, labels, weights, hidden, batch, lr, activation):
     y = np.array(labels)
     act = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0),
            "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z))}[activation]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     total = 0.0
     for lo in range(0, len(rows), batch):
         xb, yb = X[lo:lo + batch], y[lo:lo + batch]
@@ -141,7 +156,8 @@ def epoch_numpy(rows, labels, weights, hidden, batch, lr, activation):
         b2 -= lr * dz.sum(axis=0)
         w1 -= lr * (xb.T @ dh)
         b1 -= lr * dh.sum(axis=0)
-    return total / -(-len(rows) // batch), time.perf_counter() - t0
+    return (total / -(-len(rows) // batch), time.perf_counter() - t0,
+            time.process_time() - c0)
 
 
 def main(argv=None):
@@ -151,11 +167,13 @@ def main(argv=None):
     p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.1)
     p.add_argument("--activation", default="tanh", choices=("tanh", "relu", "sigmoid"))
+    p.add_argument("--dataset", choices=("fashion", "mnist"), default="fashion",
+                   help="fashion: Debian's Fashion-MNIST; mnist: the bundled real digits")
     p.add_argument("--synthetic", type=float, metavar="DENSITY",
                    help="random sparse digits with this share of nonzero pixels (MNIST: 0.19)")
     p.add_argument("--profile", action="store_true", help="cProfile the chainrule epoch")
     args = p.parse_args(argv)
-    rows, labels, source = load(args.samples, synthetic=args.synthetic)
+    rows, labels, source = load(args.samples, synthetic=args.synthetic, dataset=args.dataset)
     density = sum(len(i) for i, _ in rows) / (784 * len(rows))
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
           f"{len(rows):,} samples of {source}, {density:.0%} nonzero pixels; "
@@ -167,25 +185,27 @@ def main(argv=None):
         import pstats
         prof = cProfile.Profile()
         prof.enable()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     loss_c, phases = epoch_chainrule(*run)
-    secs_c = time.perf_counter() - t0
+    secs_c, cpu_c = time.perf_counter() - t0, time.process_time() - c0
     if args.profile:
         prof.disable()
         pstats.Stats(prof).sort_stats("tottime").print_stats(15)
     try:
-        loss_n, secs_n = epoch_numpy(*run)
+        loss_n, secs_n, cpu_n = epoch_numpy(*run)
     except ImportError:
-        loss_n = secs_n = None
+        loss_n = secs_n = cpu_n = None
     n = len(rows)
-    print("| engine | s/epoch | samples/s | × NumPy | mean loss |")
-    print("|---|---:|---:|---:|---:|")
+    print("| engine | s/epoch (wall) | CPU s | samples/s | × NumPy (wall) | × NumPy (CPU) | "
+          "mean loss |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     ratio = f"{secs_c / secs_n:,.0f}×" if secs_n else "–"
-    print(f"| chainrule Tensor (pure Python) | {secs_c:.2f} | {n / secs_c:,.0f} | {ratio} | "
-          f"{loss_c:.4f} |")
+    cpu_ratio = f"{cpu_c / cpu_n:,.0f}×" if cpu_n else "–"
+    print(f"| chainrule Tensor (pure Python) | {secs_c:.2f} | {cpu_c:.2f} | {n / secs_c:,.0f} | "
+          f"{ratio} | {cpu_ratio} | {loss_c:.4f} |")
     if secs_n:
-        print(f"| NumPy (same network, same batches) | {secs_n:.3f} | {n / secs_n:,.0f} | 1× | "
-              f"{loss_n:.4f} |")
+        print(f"| NumPy (same network, same batches) | {secs_n:.3f} | {cpu_n:.3f} | "
+              f"{n / secs_n:,.0f} | 1× | 1× | {loss_n:.4f} |")
     else:
         print("\n(NumPy not installed: no reference row)")
     print("\n| chainrule phase | seconds | share |")
@@ -193,7 +213,10 @@ def main(argv=None):
     for name, s in phases.items():
         print(f"| {name} | {s:.2f} | {s / secs_c:.0%} |")
     if n < 60_000:
-        print(f"\nprojected full 60k epoch: {secs_c * 60_000 / n:.0f} s")
+        print(f"\nprojected full 60k epoch: {secs_c * 60_000 / n:.0f} s wall, "
+              f"{cpu_c * 60_000 / n:.0f} s CPU")
+    print("\n(CPU s = this process's CPU time: the fairer figure when other jobs share the "
+          "machine.)")
 
 
 if __name__ == "__main__":

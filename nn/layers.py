@@ -13,9 +13,8 @@ in their steep middle part instead of saturating.
 
 import math
 import random
-from operator import mul
 
-from autograd import Value
+from autograd import Value, dot
 
 from .module import Module
 
@@ -31,6 +30,12 @@ def _activation(name):
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
     return ACTIVATIONS[name]
+
+
+def affine(w, x, b):
+    """``b + w₀·x₀ + w₁·x₁ + …`` as ONE ``dot`` node per neuron (autograd.dot), instead of
+    2·nin binary mul and add nodes: the same numbers, a graph 2·nin times smaller."""
+    return dot(w, x, b)
 
 
 def _count(n, what):
@@ -63,8 +68,7 @@ class Neuron(Module):
         """``act(w · x + b)`` for a list of ``nin`` numbers or Values."""
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        # sum(map(...)) keeps the loop in C; the graph is b + w0*x0 + w1*x1 + ...
-        z = sum(map(mul, self.w, x), self.b)
+        z = affine(self.w, x, self.b)
         return z if self._act is None else self._act(z)
 
 

@@ -15,6 +15,7 @@ Predictions are Values (or numbers); targets are plain numbers.
 
 import math
 
+from autograd import add_n, dot
 from autograd.errors import ShapeError
 
 __all__ = ["mse", "hinge", "bce", "bce_with_logits", "cross_entropy", "softmax",
@@ -37,8 +38,8 @@ def _pairs(name, predictions, targets):
 
 
 def _mean(terms):
-    """``(t₀ + t₁ + …) / n`` without an extra ``0 +`` node."""
-    return sum(terms[1:], terms[0]) / len(terms)
+    """``(t₀ + t₁ + …) / n``, the sum as one ``add_n`` node."""
+    return add_n(terms) / len(terms)
 
 
 def _labels(name, targets, allowed, hint):
@@ -75,7 +76,7 @@ def l2(params):
     params = list(params)
     if not params:
         raise ShapeError("l2: no parameters")
-    return sum((p * p for p in params[1:]), params[0] * params[0])
+    return dot(params, params)          # Σ p·p as one node; ∂/∂p = p + p = 2p
 
 
 # ---- binary cross-entropy -------------------------------------------------------------------
@@ -130,7 +131,7 @@ def logsumexp(logits):
     logits = _row("logsumexp", logits)
     m = max(_value(z) for z in logits)
     exps = [(z - m).exp() for z in logits]
-    return sum(exps[1:], exps[0]).log() + m
+    return add_n(exps).log() + m
 
 
 def log_softmax(logits):
@@ -144,7 +145,7 @@ def softmax(logits):
     logits = _row("softmax", logits)
     m = max(_value(z) for z in logits)
     exps = [(z - m).exp() for z in logits]
-    total = sum(exps[1:], exps[0])
+    total = add_n(exps)
     return [e / total for e in exps]
 
 

@@ -17,7 +17,8 @@ with ``_`` are private and never searched.
 Saving writes JSON (never pickle: loading a model file cannot run code)::
 
     {"format": "chainrule.nn", "version": 1,
-     "architecture": {"type": "MLP", "config": {...}, "parameters": {"layers.0.neurons.0.w.0": [], ...}},
+     "architecture": {"type": "MLP", "config": {...},
+                      "parameters": {"layers.0.neurons.0.w.0": [], ...}},
      "state": {"layers.0.neurons.0.w.0": 0.123..., ...}}
 
 Floats are written with ``repr``, which round-trips every double exactly. A tensor parameter is
@@ -29,8 +30,6 @@ leaves the model as it was.
 import json
 import math
 import numbers
-import os
-import tempfile
 
 from autograd.errors import ChainruleError
 
@@ -85,7 +84,8 @@ def _finite_float(x, where):
 
 
 def _check_state(p, value, name):
-    """Validate ``value`` for parameter ``p``; return what ``_assign`` will store (no side effects)."""
+    """Validate ``value`` for parameter ``p``; return what ``_assign`` will store (no side
+    effects)."""
     shape = param_shape(p)
     if not shape:
         if isinstance(value, dict):
@@ -287,7 +287,9 @@ class Module:
                    if not all(map(math.isfinite, _flat(p)))]
             raise ModelFileError(f"cannot save {type(self).__name__}: parameters {_names(bad)} "
                                  "are NaN or infinite (training diverged?)") from None
-        write_atomic(path, text)
+        from .data.idx import atomic_write      # temp file in the same dir + os.replace
+
+        atomic_write(path, text.encode("utf-8"))
 
     def load(self, path):
         """Load weights saved by ``save``. The file must have the same format, a supported
@@ -303,25 +305,6 @@ class Module:
 
 
 # ---- files ----------------------------------------------------------------------------------
-
-def write_atomic(path, text):
-    """Write ``text`` to ``path`` through a temporary file in the same directory + os.replace."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
 
 def _reject_constant(name):
     raise ValueError(f"{name} is not allowed in a model file")

@@ -111,8 +111,8 @@ class Optimizer:
         """Restore a ``state_dict()`` (validated first; on error nothing changes)."""
         name = type(self).__name__
         if not isinstance(state, dict) or state.get("type") != name:
-            raise ModelFileError(f"{name}.load_state_dict: not a {name} state "
-                                 f"(type {state.get('type') if isinstance(state, dict) else state!r})")
+            found = state.get("type") if isinstance(state, dict) else type(state).__name__
+            raise ModelFileError(f"{name}.load_state_dict: not a {name} state (type {found!r})")
         hyper = state.get("hyperparameters")
         if not isinstance(hyper, dict) or set(hyper) != set(self.hyperparameters()):
             raise ModelFileError(f"{name}.load_state_dict: hyperparameters {hyper!r} do not "
@@ -197,6 +197,9 @@ class Adam(Optimizer):
         m ← β₁·m + (1 - β₁)·g            v ← β₂·v + (1 - β₂)·g²
         m̂ = m / (1 - β₁ᵗ)                 v̂ = v / (1 - β₂ᵗ)
         x ← x - lr·m̂ / (√v̂ + eps)
+
+    ``t`` counts ``step()`` calls (one counter for all parameters; PyTorch counts per
+    parameter, which only differs for a parameter that had no gradient at some step).
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):

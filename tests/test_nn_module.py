@@ -5,6 +5,8 @@ import math
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograd import Value
 from nn.module import Module, ModelFileError
@@ -201,3 +203,31 @@ def test_repr_shows_config_and_children():
     assert text.splitlines()[0] == "Two()"
     assert "  (first): Affine(nin=2)" in text
     assert "  (blocks.0): Affine(nin=3)" in text
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=9, max_size=9))
+def test_mlp_save_load_roundtrips_every_float_exactly(tmp_path_factory, xs):
+    from nn import MLP
+
+    m = MLP(2, [2, 1], seed=3)
+    for p, x in zip(m.parameters(), xs, strict=True):
+        p.data = x
+    path = tmp_path_factory.mktemp("rt") / "mlp.json"
+    m.save(path)
+    n = MLP(2, [2, 1], seed=4).load(path)
+    assert [p.data.hex() for p in n.parameters()] == [x.hex() for x in xs]
+
+
+def test_mlp_file_for_another_architecture_is_refused(tmp_path):
+    from nn import MLP
+
+    path = tmp_path / "mlp.json"
+    MLP(2, [3, 1]).save(path)
+    other = MLP(2, [4, 1])
+    before = other.state_dict()
+    with pytest.raises(ModelFileError, match=r"different model: config .*'sizes': \[3, 1\]"):
+        other.load(path)
+    assert other.state_dict() == before
+    tanh = MLP(2, [3, 1], activation="relu")
+    with pytest.raises(ModelFileError, match="activations"):
+        tanh.load(path)

@@ -162,3 +162,11 @@ def test_sparse_rows_validate_their_input():
     x = SparseRows.from_dense([[0.0, 2.0], [3.0, 0.0]])
     assert x.rows == [([1], [2.0]), ([0], [3.0])] and x.shape == (2, 2)
     assert x.to_dense().tolist() == [[0.0, 2.0], [3.0, 0.0]]
+
+
+def test_iterating_gives_rows():
+    t = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert [r.tolist() for r in t] == [[1.0, 2.0], [3.0, 4.0]]
+    assert len(t) == 2
+    with pytest.raises(ShapeError, match="len"):
+        len(Tensor(1.0))

@@ -1,6 +1,7 @@
 """autograd.kernels against naive reference implementations, and the fast elementwise paths
 against the op table."""
 
+import contextlib
 import math
 import random
 
@@ -29,7 +30,7 @@ finite = st.floats(-10, 10, allow_nan=False)
 def test_dot_rows_is_within_its_documented_error_bound(data, n, k, m):
     a = [data.draw(st.lists(finite, min_size=k, max_size=k)) for _ in range(n)]
     b = [data.draw(st.lists(finite, min_size=m, max_size=m)) for _ in range(k)]
-    got = K.matmul(flat(a), n, k, flat(b), m)
+    got = K.dot_rows([tuple(r) for r in a], list(zip(*b)))
     exact = flat(naive_matmul(a, b))
     cols = list(zip(*b))
     for i in range(n):
@@ -57,16 +58,34 @@ def test_sparse_kernels_match_dense_reference(data, n, ncols, m, density):
     rows = [([i for i, v in enumerate(r) if v], [v for v in r if v]) for r in dense]
     w = [[rng.uniform(-1, 1) for _ in range(m)] for _ in range(ncols)]
     g = [[rng.uniform(-1, 1) for _ in range(m)] for _ in range(n)]
-    for threshold in (0.0, 1.0):           # force the dense path, then the sparse path
-        K.SPARSE_DENSITY, old = threshold, K.SPARSE_DENSITY
-        try:
-            got = K.sparse_matmul(rows, ncols, flat(w), m)
-        finally:
-            K.SPARSE_DENSITY = old
-        assert got == pytest.approx(flat(naive_matmul(dense, w)), rel=1e-12, abs=1e-12)
     xt = [list(c) for c in zip(*dense)]
-    got = K.sparse_t_matmul(K.densify(rows, ncols), flat(g), m)
-    assert got == pytest.approx(flat(naive_matmul(xt, g)), rel=1e-12, abs=1e-12)
+    for exact_below in (0, 10 ** 9):       # the dist trick, then exact products
+        for threshold in (0.0, 1.0):       # the dense path, then the sparse path
+            with patched(K, SPARSE_DENSITY=threshold, EXACT_BELOW=exact_below):
+                got = K.sparse_matmul(rows, ncols, flat(w), m)
+                got_t = K.sparse_t_matmul(K.densify(rows, ncols), flat(g), m)
+            assert got == pytest.approx(flat(naive_matmul(dense, w)), rel=1e-12, abs=1e-12)
+            assert got_t == pytest.approx(flat(naive_matmul(xt, g)), rel=1e-12, abs=1e-12)
+
+
+@contextlib.contextmanager
+def patched(module, **values):
+    old = {name: getattr(module, name) for name in values}
+    for name, v in values.items():
+        setattr(module, name, v)
+    try:
+        yield
+    finally:
+        for name, v in old.items():
+            setattr(module, name, v)
+
+
+def test_small_products_are_exact_and_large_ones_use_the_dist_trick():
+    a = [(1.0, 2.0, 3.0)]
+    b = [(0.1, 0.2, 0.3)]
+    assert K.products(a, b) == [1.0 * 0.1 + 2.0 * 0.2 + 3.0 * 0.3]
+    big = [tuple(float(i % 7) for i in range(200))] * 20
+    assert K.products(big, big) == K.dot_rows(big, big)
 
 
 def test_densify_and_layout_helpers():
@@ -91,7 +110,7 @@ def test_fast_elementwise_paths_agree_with_the_op_table(a, g):
     assert K.relu_forward(a) == fwd["relu"]
     assert K.exp_forward(a) == fwd["exp"]
     local_tanh = [gi * OPS["tanh"].local(o, v, None)[0] for gi, o, v in zip(g, fwd["tanh"], a)]
-    assert K.tanh_backward(fwd["tanh"], g) == pytest.approx(local_tanh, rel=1e-15, abs=1e-15)
+    assert K.tanh_backward(fwd["tanh"], g) == local_tanh
     local_relu = [gi * OPS["relu"].local(o, v, None)[0] for gi, o, v in zip(g, fwd["relu"], a)]
     assert K.relu_backward(a, g) == local_relu
     assert K.add_same(a, g) == [OPS["add"].forward(x, y) for x, y in zip(a, g)]

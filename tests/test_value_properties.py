@@ -67,9 +67,14 @@ def test_fan_out_heavy_dags(expr):
 def test_gradient_is_linear(f, g, a, b):
     leaves = f.leaves()
     try:
-        g(*leaves)
+        g(*leaves).backward()
     except (ArithmeticError, ValueError):
         assume(False)           # g was generated at other data; its domain may not hold here
+    # ... and it may sit next to a pole there (x / x at x = 1e-61): gradients of 1e60 cancel
+    # in a different order in a·f + b·g, which is rounding, not a linearity failure.
+    assume(all(abs(v.grad) < 1e6 for v in leaves))
+    for v in leaves:
+        v.grad = 0.0
     check_linearity(f, g, leaves, a, b, rtol=1e-10, atol=1e-10, raise_on_failure=True)
 
 

@@ -1,0 +1,43 @@
+"""The README's code runs and says what it claims."""
+
+import pathlib
+import re
+
+import pytest
+
+README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
+
+
+def python_blocks():
+    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+
+
+def test_thirty_second_example_prints_the_gradients_it_claims():
+    code = python_blocks()[0]
+    scope = {}
+    exec(compile(code.replace("print(", "_printed = ("), "README", "exec"), scope)
+    w, x, b = scope["w"], scope["x"], scope["b"]
+    assert (round(w.grad, 6), round(x.grad, 5), round(b.grad, 6)) == (0.457568, -1.09816, 0.915137)
+
+
+def test_wrong_custom_derivative_example_is_caught():
+    from autograd.testing import GradcheckError
+    from autograd.value import Value
+
+    code = next(c for c in python_blocks() if "register_op(cube)" in c)
+    try:
+        with pytest.raises(GradcheckError, match="1 of 1 partial derivatives disagree"):
+            exec(compile(code.replace("from autograd.testing import gradcheck\n", ""), "README",
+                         "exec"), {"gradcheck": __import__("autograd.testing").testing.gradcheck})
+    finally:                      # leave the op table and Value as they were
+        from autograd import OPS
+
+        OPS.pop("cube", None)
+        if hasattr(Value, "cube"):
+            delattr(Value, "cube")
+
+
+def test_readme_names_the_test_command_that_ci_runs():
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python -m pytest" in README.read_text(encoding="utf-8")
+    assert "python -m pytest" in ci
