@@ -56,7 +56,8 @@ def run_command(extra, label, bar_acc, bar_seconds=None):
     ok = last["test_acc"] >= bar_acc and (bar_seconds is None or wall < bar_seconds)
     # wall time is the bar; CPU time says what an idle machine would give
     shown = " ".join(["chainrule mnist", *extra])
-    print(f"| `{shown}` | {len(hist)} | {100 * last['test_acc']:.2f}% | {wall:.1f} s | {cpu:.1f} s | "
+    print(f"| `{shown}` | {len(hist)} | {100 * last['test_acc']:.2f}% | {wall:.1f} s | "
+          f"{cpu:.1f} s | "
           f"{train_s:.1f} s | {sum(r['samples'] for r in hist) / train_s:,.0f} | "
           f"{'pass' if ok else 'FAIL'} |")
     print(proc.stdout.strip().splitlines()[-2])
@@ -75,9 +76,9 @@ def one_epoch(samples, batch):
     test = load_fashion_mnist("test")[:1000]
     model = TensorMLP(784, [128], 10, activation="tanh", seed=0, init="uniform")
     weights = tuple(list(p.data) for p in model.parameters())
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = fit(model, train, test, 1, batch, SGD(model.parameters(), lr=0.1), progress=False)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     rec = result.history[0]
     # NumPy on the same initial weights, in the order fit drew the batches
     from nn.train import epoch_seed
@@ -85,18 +86,21 @@ def one_epoch(samples, batch):
     rows = train.sparse_rows(order)
     labels = train.label_list(order)
     try:
-        loss_n, secs_n = bench_tensor.epoch_numpy(rows, labels, weights, 128, batch, 0.1, "tanh")
+        # (mean loss, wall seconds[, CPU seconds])
+        loss_n, secs_n = bench_tensor.epoch_numpy(rows, labels, weights, 128, batch, 0.1,
+                                                  "tanh")[:2]
     except ImportError:
         loss_n = secs_n = None
     print(f"{len(train):,} Fashion-MNIST images, 784-128-10 tanh, batch {batch}, SGD lr 0.1\n")
-    print("| engine | s/epoch (train) | s (train + eval of 1,000) | samples/s | × NumPy | "
-          "mean loss |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| engine | s/epoch (train) | s (train + eval of 1,000) | CPU s (both) | samples/s | "
+          "× NumPy | mean loss |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     ratio = f"{rec['seconds'] / secs_n:,.0f}×" if secs_n else "–"
     print(f"| chainrule nn.train.fit (pure Python) | {rec['seconds']:.1f} | {secs:.1f} | "
+          f"{cpu:.1f} | "
           f"{len(train) / rec['seconds']:,.0f} | {ratio} | {rec['loss']:.4f} |")
     if secs_n:
-        print(f"| NumPy (same weights, same batches) | {secs_n:.2f} | – | "
+        print(f"| NumPy (same weights, same batches) | {secs_n:.2f} | – | – | "
               f"{len(train) / secs_n:,.0f} | 1× | {loss_n:.4f} |")
 
 
