@@ -3,14 +3,14 @@
 A batch is a Tensor of shape (N, nin) (or, for the first layer, a constant
 :class:`autograd.sparse.SparseRows` batch of images: only the weight rows of nonzero pixels are
 touched). ``Linear`` computes ``Y = X·W + b`` with ``W`` of shape (nin, nout) and ``b`` of
-shape (nout,) broadcast over the rows; the gradients are ``∂L/∂W = Xᵀ·G``, ``∂L/∂b = Σ_rows G``
-and ``∂L/∂X = G·Wᵀ`` (the Tensor engine does it).
+shape (nout,) broadcast over the rows; the gradients are ``∂L/∂W = Xᵀ·G``,
+``∂L/∂b = Σ_rows G`` and ``∂L/∂X = G·Wᵀ`` (the Tensor engine does it).
 
 Initialisation is seeded (``random.Random(seed)``), biases start at 0, and ``init`` picks the
 scale of the weights:
 
 ``"uniform"``  ``W ~ U(-1/√nin, 1/√nin)`` (PyTorch's default; keeps ``x·w`` of order 1)
-``"xavier"``   ``W ~ U(-a, a)``, ``a = √(6/(nin + nout))`` (Glorot & Bengio 2010, for tanh/sigmoid)
+``"xavier"``   ``W ~ U(-a, a)``, ``a = √(6/(nin + nout))`` (Glorot & Bengio 2010; tanh, sigmoid)
 ``"he"``       ``W ~ N(0, 2/nin)`` (He et al. 2015, for relu)
 
 Every module here describes itself with ``config()`` so a saved model can be rebuilt from its
@@ -80,8 +80,9 @@ class Linear(Module):
     def __call__(self, x):
         shape = getattr(x, "shape", None)
         if shape is None or len(shape) != 2 or shape[1] != self.nin:
+            got = shape if shape is not None else type(x).__name__
             raise ValueError(f"Linear({self.nin}, {self.nout}) expects a batch of shape "
-                             f"(N, {self.nin}), got {shape if shape is not None else type(x).__name__}")
+                             f"(N, {self.nin}), got {got}")
         return x @ self.weight + self.bias
 
 

@@ -1,9 +1,9 @@
 """Losses and accuracy on a batch of logits (a :class:`autograd.Tensor` of shape (N, C)).
 
-``softmax_cross_entropy(z, y)``  ``L = (1/N) Σᵢ [log Σⱼ exp(zᵢⱼ) − zᵢ,yᵢ]``; ∂L/∂z = (softmax(z) − onehot(y))/N
-``squared_error(z, y)``          ``L = (1/N) Σᵢ Σⱼ (softmax(zᵢ)ⱼ − [j = yᵢ])²`` (the seeds' loss:
-                                 squared distance between the predicted distribution and the
-                                 one-hot target)
+``softmax_cross_entropy(z, y)``: ``L = (1/N) Σᵢ [log Σⱼ exp(zᵢⱼ) − zᵢ,yᵢ]``,
+    ∂L/∂z = (softmax(z) − onehot(y))/N.
+``squared_error(z, y)``: ``L = (1/N) Σᵢ Σⱼ (softmax(zᵢ)ⱼ − [j = yᵢ])²`` (the seeds' loss: the
+    squared distance between the predicted distribution and the one-hot target).
 
 Labels are a list of class numbers (ints in [0, C)). Both losses return a 0-d Tensor.
 """
@@ -33,7 +33,8 @@ def _one_hot(labels, n, c):
 
 
 def squared_error(logits, labels):
-    """``(1/N) Σᵢ |softmax(zᵢ) − onehot(yᵢ)|²``; ∂L/∂p = 2(p − t)/N, then through softmax."""
+    """``(1/N) Σᵢ |softmax(zᵢ) − onehot(yᵢ)|²``; ∂L/∂p = 2(p − t)/N, then through softmax
+    (the Tensor's softmax node)."""
     if not isinstance(logits, Tensor) or logits.ndim != 2:
         raise ShapeError("squared_error: logits must be a 2-d Tensor (N, C), got "
                          f"{getattr(logits, 'shape', type(logits).__name__)}")

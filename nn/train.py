@@ -221,7 +221,8 @@ def read_checkpoint(path):
     epoch = doc.get("epoch")
     if (isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0
             or not isinstance(doc.get("history"), list) or len(doc["history"]) != epoch
-            or not isinstance(doc.get("model"), dict) or not isinstance(doc.get("optimizer"), dict)):
+            or not isinstance(doc.get("model"), dict)
+            or not isinstance(doc.get("optimizer"), dict)):
         raise ModelFileError(f"{path}: damaged checkpoint (epoch, history, model or optimizer "
                              "missing or inconsistent)")
     return doc

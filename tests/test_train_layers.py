@@ -82,7 +82,8 @@ def test_tensor_mlp_layers_parameters_and_config():
 
 
 def test_same_seed_same_weights_different_seed_different():
-    a, b, c = TensorMLP(6, [5], 3, seed=4), TensorMLP(6, [5], 3, seed=4), TensorMLP(6, [5], 3, seed=5)
+    a, b = TensorMLP(6, [5], 3, seed=4), TensorMLP(6, [5], 3, seed=4)
+    c = TensorMLP(6, [5], 3, seed=5)
     assert a.state_dict() == b.state_dict()
     assert a.state_dict() != c.state_dict()
 
