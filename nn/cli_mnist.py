@@ -3,8 +3,9 @@
     chainrule mnist [--dataset bundled | fashion [DIR] | mnist-dir DIR] [--download DIR]
                     [--hidden 128 [SIZE ...]] [--activation tanh|relu|sigmoid]
                     [--loss cross-entropy|squared-error] [--optimizer sgd|adam] [--lr LR]
-                    [--momentum M] [--epochs 10] [--batch-size 128] [--seed 0] [--limit N]
-                    [--test-limit N] [--out runs/mnist] [--resume] [--quiet]
+                    [--momentum M] [--schedule constant|cosine] [--epochs 10]
+                    [--batch-size 256] [--seed 0] [--limit N] [--test-limit N]
+                    [--out runs/mnist] [--resume] [--quiet]
     chainrule predict MODEL.json (IMAGE.png | --index N) [--dataset ...] [--split test]
 
 ``mnist`` writes ``model.json`` (architecture + weights + class names), ``checkpoint.json``
@@ -19,11 +20,12 @@ import os
 import sys
 import time
 
-EXAMPLE = "chainrule mnist --epochs 10 --out runs/mnist"
+EXAMPLE = "chainrule mnist --out runs/mnist"
 DEFAULTS = {"dataset": ["bundled"], "hidden": [128], "activation": "tanh",
             "loss": "cross-entropy", "optimizer": "sgd", "lr": None, "momentum": 0.9,
-            "epochs": 10, "batch_size": 128, "seed": 0, "limit": None, "test_limit": None}
-DEFAULT_LR = {"sgd": 0.1, "adam": 0.001}
+            "schedule": "constant",
+            "epochs": 10, "batch_size": 256, "seed": 0, "limit": None, "test_limit": None}
+DEFAULT_LR = {"sgd": 0.2, "adam": 0.001}
 TRAINING_KEYS = tuple(k for k in DEFAULTS if k != "epochs")
 
 
@@ -81,10 +83,13 @@ def register(subparsers):
     p.add_argument("--loss", choices=("cross-entropy", "squared-error"))
     p.add_argument("--optimizer", choices=("sgd", "adam"))
     p.add_argument("--lr", type=_nonnegative_float,
-                   help="learning rate (default 0.1 for sgd, 0.001 for adam)")
+                   help="learning rate (default 0.2 for sgd, 0.001 for adam)")
     p.add_argument("--momentum", type=_nonnegative_float, help="SGD momentum (default 0.9)")
+    p.add_argument("--schedule", choices=("constant", "cosine"),
+                   help="learning rate per epoch: constant (default) or a cosine decay from "
+                        "--lr towards 0")
     p.add_argument("--epochs", type=_positive, help="total epochs (default 10)")
-    p.add_argument("--batch-size", type=_positive, help="default 128")
+    p.add_argument("--batch-size", type=_positive, help="default 256")
     p.add_argument("--seed", type=int, help="weights and batch order (default 0)")
     p.add_argument("--limit", type=_positive, metavar="N", help="use the first N training images")
     p.add_argument("--test-limit", type=_positive, metavar="N",
@@ -93,7 +98,8 @@ def register(subparsers):
                    help="output directory (default runs/mnist)")
     p.add_argument("--resume", action="store_true",
                    help="continue from DIR/checkpoint.json with its settings "
-                        "(--epochs may raise the total)")
+                        "(--epochs may raise the total; the cosine schedule then stretches "
+                        "over the new total)")
     p.add_argument("--quiet", action="store_true", help="no progress bar, no per-epoch lines")
     p.set_defaults(func=run_mnist)
     _one_line(p, "mnist")
@@ -170,7 +176,8 @@ def _settings(args, checkpoint_path):
     """The training settings: the flags over the defaults, or the checkpoint's on --resume."""
     given = {"dataset": args.dataset, "hidden": args.hidden, "activation": args.activation,
              "loss": args.loss, "optimizer": args.optimizer, "lr": args.lr,
-             "momentum": args.momentum, "epochs": args.epochs, "batch_size": args.batch_size,
+             "momentum": args.momentum, "schedule": args.schedule, "epochs": args.epochs,
+             "batch_size": args.batch_size,
              "seed": args.seed, "limit": args.limit, "test_limit": args.test_limit}
     if args.download is not None:
         given["dataset"] = dataset_spec(args.dataset, args.download)
@@ -211,7 +218,7 @@ def _optimizer(settings, params):
 def describe(settings, train, test, model):
     opt = settings["optimizer"]
     hyper = (f"SGD lr {settings['lr']:g} momentum {settings['momentum']:g}" if opt == "sgd"
-             else f"Adam lr {settings['lr']:g}")
+             else f"Adam lr {settings['lr']:g}") + f" ({settings['schedule']})"
     sizes = "-".join(str(s) for s in [train.rows * train.cols, *settings["hidden"],
                                       len(train.classes)])
     return (f"training {sizes} {settings['activation']} ({model.num_parameters():,} parameters) "
@@ -243,7 +250,7 @@ def run_mnist(args):
 def _run_mnist(args):
     from .linear import TensorMLP
     from .module import ModelFileError
-    from .train import fit
+    from .train import cosine_schedule, fit
 
     out = args.out
     checkpoint = os.path.join(out, "checkpoint.json")
@@ -291,7 +298,9 @@ def _run_mnist(args):
         result = fit(model, train, test, settings["epochs"], settings["batch_size"], optimizer,
                      settings["loss"], settings["seed"], on_epoch=on_epoch,
                      checkpoint=checkpoint, resume=args.resume, progress=not quiet,
-                     extra={"settings": settings, "meta": meta})
+                     extra={"settings": settings, "meta": meta},
+                     lr_schedule=(cosine_schedule(settings["lr"], settings["epochs"])
+                                  if settings["schedule"] == "cosine" else None))
     except ModelFileError as e:
         raise UsageError(str(e)) from None
     except FloatingPointError as e:

@@ -35,7 +35,7 @@ def test_mnist_writes_model_checkpoint_history_and_curve(run_dir):
     assert meta["dataset"] == ["bundled"] and meta["image_shape"] == [28, 28]
     hist = json.loads((run_dir / "history.json").read_text())
     assert len(hist["history"]) == 1 and hist["settings"]["hidden"] == [16]
-    assert hist["settings"]["lr"] == 0.1 and hist["settings"]["optimizer"] == "sgd"
+    assert hist["settings"]["lr"] == 0.2 and hist["settings"]["optimizer"] == "sgd"
     ET.parse(run_dir / "curve.svg")                 # well-formed XML
 
 
@@ -45,7 +45,7 @@ def test_mnist_prints_settings_epochs_and_summary(tmp_path, capsys):
                  "--activation", "relu", "--loss", "squared-error", "--seed", "3"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("training 784-16-10 relu (12,730 parameters) on mnist-bundled-train "
-                           "(200 train / 100 test), squared-error, Adam lr 0.001, batch 32, "
+                           "(200 train / 100 test), squared-error, Adam lr 0.001 (constant), batch 32, "
                            "1 epochs, seed 3\n")
     assert "\nepoch  1/1  loss " in text and " samples/s\n" in text
     assert "final test accuracy " in text and f"wrote {out}/model.json" in text
