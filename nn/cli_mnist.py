@@ -239,15 +239,22 @@ def _write_outputs(out, model, meta, result, settings, train_name):
                  training_curves(result.history, f"{train_name}: {meta['architecture']}"))
 
 
+def _exit_2_on_usage_error(command):
+    """Run a command function; a :class:`UsageError` becomes one line on stderr and exit 2."""
+    def wrap(fn):
+        def run(args):
+            try:
+                return fn(args)
+            except UsageError as e:
+                print(f"chainrule {command}: error: {e}", file=sys.stderr)
+                return 2
+        run.__name__, run.__doc__ = fn.__name__, fn.__doc__
+        return run
+    return wrap
+
+
+@_exit_2_on_usage_error("mnist")
 def run_mnist(args):
-    try:
-        return _run_mnist(args)
-    except UsageError as e:
-        print(f"chainrule mnist: error: {e}", file=sys.stderr)
-        return 2
-
-
-def _run_mnist(args):
     from .linear import TensorMLP
     from .module import ModelFileError
     from .train import cosine_schedule, fit
@@ -326,14 +333,6 @@ def _run_mnist(args):
 
 # ---- predict ----------------------------------------------------------------------------------
 
-def run_predict(args):
-    try:
-        return _run_predict(args)
-    except UsageError as e:
-        print(f"chainrule predict: error: {e}", file=sys.stderr)
-        return 2
-
-
 def _load_image(args, meta):
     """``(28×28 grey bytes, description)`` from the PNG or the dataset index."""
     from .png import PNGError, read_png, to_mnist
@@ -366,7 +365,8 @@ def _load_image(args, meta):
     return ds.image(i), f"#{i} of {ds.name} (label {label})"
 
 
-def _run_predict(args):
+@_exit_2_on_usage_error("predict")
+def run_predict(args):
     from autograd.engine import no_grad
 
     from .data import ImageDataset
