@@ -1,0 +1,116 @@
+"""``SparseRows``: a constant batch of mostly-zero input rows (MNIST images are ~81% zeros).
+
+>>> from autograd.sparse import SparseRows
+>>> from autograd import Tensor
+>>> X = SparseRows([([0, 2], [1.0, 3.0]), ([], [])], ncols=3)    # [[1, 0, 3], [0, 0, 0]]
+>>> W = Tensor([[1.0], [2.0], [3.0]], requires_grad=True)
+>>> (X @ W).tolist()
+[[10.0], [0.0]]
+
+A row is stored as its nonzero ``(indices, values)`` — exactly what the dataset's
+``sparse_rows(indices)`` returns — and ``X @ W`` only reads the weight rows of nonzero entries
+(forward) and only computes the gradient rows of entries nonzero somewhere in the batch
+(``∂L/∂W = Xᵀ·G``). The batch is an input, never a parameter: it gets no gradient.
+"""
+
+import numbers
+
+from . import kernels as K
+from .errors import OperandError, ShapeError
+
+_FLOAT = {float}
+_INT = {int}
+
+
+class SparseRows:
+    """``n`` rows of width ``ncols``, each a pair ``(indices, values)`` of its nonzero entries."""
+
+    __slots__ = ("rows", "ncols", "_dense")
+    requires_grad = False
+
+    def __init__(self, rows, ncols):
+        if not isinstance(ncols, int) or ncols < 0:
+            raise ShapeError(f"SparseRows: ncols must be a non-negative int, got {ncols!r}")
+        checked = []
+        for r, row in enumerate(rows):
+            try:
+                idx, vals = row
+            except (TypeError, ValueError):
+                raise OperandError(f"SparseRows: row {r} must be a pair (indices, values), "
+                                   f"got {row!r}") from None
+            idx, vals = list(idx), list(vals)
+            if not set(map(type, vals)) <= _FLOAT:          # C-level type scan, then convert
+                vals = [float(v) if isinstance(v, numbers.Real) else _bad(r, v) for v in vals]
+            if len(idx) != len(vals):
+                raise ShapeError(f"SparseRows: row {r} has {len(idx)} indices but "
+                                 f"{len(vals)} values")
+            if idx and (not set(map(type, idx)) <= _INT or min(idx) < 0 or max(idx) >= ncols):
+                bad = next(i for i in idx if type(i) is not int or not 0 <= i < ncols)
+                raise ShapeError(f"SparseRows: row {r} has index {bad!r}, outside "
+                                 f"[0, {ncols})")
+            checked.append((idx, vals))
+        self.rows = checked
+        self.ncols = ncols
+        self._dense = None
+
+    def dense_rows(self):
+        """The rows as dense tuples (computed once, shared by forward and backward)."""
+        if self._dense is None:
+            self._dense = K.densify(self.rows, self.ncols)
+        return self._dense
+
+    @classmethod
+    def from_dense(cls, rows):
+        """Keep the nonzero entries of dense rows (lists of numbers)."""
+        rows = [list(r) for r in rows]
+        ncols = len(rows[0]) if rows else 0
+        out = []
+        for r, row in enumerate(rows):
+            if len(row) != ncols:
+                raise ShapeError(f"SparseRows.from_dense: row {r} has {len(row)} items, "
+                                 f"expected {ncols}")
+            idx = [i for i, v in enumerate(row) if v]
+            out.append((idx, [row[i] for i in idx]))
+        return cls(out, ncols)
+
+    @property
+    def shape(self):
+        return (len(self.rows), self.ncols)
+
+    def __len__(self):
+        return len(self.rows)
+
+    def density(self):
+        """Share of entries that are nonzero."""
+        n = len(self.rows) * self.ncols
+        return sum(len(i) for i, _ in self.rows) / n if n else 0.0
+
+    def to_dense(self):
+        """The same batch as a dense constant :class:`~autograd.tensor.Tensor`."""
+        from .tensor import Tensor
+        flat = [v for row in self.dense_rows() for v in row]
+        return Tensor(flat, shape=self.shape)
+
+    def __matmul__(self, w):
+        """``X @ W`` (n × ncols @ ncols × m) through :func:`autograd.kernels.sparse_matmul`."""
+        from .tensor import Tensor, _make
+        if not isinstance(w, Tensor):
+            raise OperandError(f"matmul: SparseRows @ {type(w).__name__}: the right operand must "
+                               "be a Tensor")
+        if w.ndim != 2 or w.shape[0] != self.ncols:
+            inner = w.shape[0] if w.ndim == 2 else None
+            why = (f"inner sizes {self.ncols} and {inner} differ" if inner is not None
+                   else "the right operand must be 2-d")
+            raise ShapeError(f"matmul: {self.shape} @ {w.shape}: {why}")
+        m = w.shape[1]
+        dense = self.dense_rows() if self.density() > K.SPARSE_DENSITY else None
+        out = K.sparse_matmul(self.rows, self.ncols, w.data, m, dense)
+        return _make(out, (len(self.rows), m), "sparse_matmul", (w,), self)
+
+    def __repr__(self):
+        return f"SparseRows(shape={self.shape}, density={self.density():.3f})"
+
+
+def _bad(r, v):
+    raise OperandError(f"SparseRows: row {r} has value {v!r} of type {type(v).__name__}, "
+                       "expected a real number")
