@@ -35,7 +35,7 @@ __chainrule__ = True
 __all__ = [
     "Value", "OPS", "Op", "dot", "add_n", "register_op",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "topological_order",
-    "explain", "explain_update", "draw", "draw_backward_frames", "Dual", "Tensor", "gradcheck",
+    "explain", "explain_update", "draw", "draw_backward_frames", "Dual", "Tensor", "SparseRows", "gradcheck",
     "ChainruleError", "DomainError", "DivisionByZero", "FloatOverflow", "OperandError",
     "ShapeError", "AnomalyError", "__version__",
 ]
@@ -43,11 +43,12 @@ __all__ = [
 # Lazily loaded attribute -> (module, name). Filled in as the parts land.
 _LAZY = {
     "Tensor": ("autograd.tensor", "Tensor"),
+    "SparseRows": ("autograd.sparse", "SparseRows"),
     "gradcheck": ("autograd.testing", "gradcheck"),
 }
 
 
-_SUBMODULES = {"tensor", "testing", "expr", "kernels", "fileio"}
+_SUBMODULES = {"tensor", "testing", "expr", "kernels", "fileio", "sparse", "shapes"}
 
 
 def __getattr__(name):
