@@ -4,9 +4,10 @@
 * :mod:`autograd.ops`: the op table, each primitive with its local derivatives, written once.
 * :func:`no_grad`, :func:`detect_anomaly`: recording switches.
 
-The core imports only the standard library. Heavier parts load on first use:
-``Tensor`` (pure-Python arrays), ``explain`` (the chain rule step by step), ``draw``
-(graphviz images), ``forward`` (dual numbers), ``testing`` (gradcheck + hypothesis strategies).
+The core imports only the standard library: ``explain`` (the chain rule step by step),
+``draw`` (graphviz images; graphviz itself is imported when you draw) and ``Dual`` (forward
+mode) load with the package; ``Tensor`` (pure-Python arrays) and ``testing`` (gradcheck +
+hypothesis strategies) load on first use.
 
 Note: the import name ``autograd`` is shared with the HIPS ``autograd`` project on PyPI; install
 chainrule in its own virtual environment to keep them apart (``autograd.__chainrule__`` is True
@@ -20,28 +21,34 @@ from .ops import OPS, Op
 from .value import Value, add_n, dot
 from .value import register as register_op
 
+# Imported here, not lazily, because the functions share their modules' names: importing the
+# submodule autograd.explain sets the package attribute ``explain`` to the module, and only a
+# later ``from .explain import explain`` puts the function back. (graphviz is imported by
+# draw() when called.)
+from .explain import explain, explain_update  # noqa: E402
+from .draw import draw, draw_backward_frames  # noqa: E402
+from .forward import Dual  # noqa: E402
+
 __version__ = "0.1.0"
 __chainrule__ = True
 
 __all__ = [
-    "Value", "OPS", "Op", "dot", "add_n", "register_op", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
-    "topological_order", "ChainruleError", "DomainError", "DivisionByZero", "FloatOverflow",
-    "OperandError", "ShapeError", "AnomalyError", "__version__",
+    "Value", "OPS", "Op", "dot", "add_n", "register_op",
+    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "topological_order",
+    "explain", "explain_update", "draw", "draw_backward_frames", "Dual", "Tensor", "SparseRows", "gradcheck",
+    "ChainruleError", "DomainError", "DivisionByZero", "FloatOverflow", "OperandError",
+    "ShapeError", "AnomalyError", "__version__",
 ]
 
 # Lazily loaded attribute -> (module, name). Filled in as the parts land.
 _LAZY = {
     "Tensor": ("autograd.tensor", "Tensor"),
-    "explain": ("autograd.explain", "explain"),
-    "explain_update": ("autograd.explain", "explain_update"),
-    "draw": ("autograd.draw", "draw"),
-    "draw_backward_frames": ("autograd.draw", "draw_backward_frames"),
-    "Dual": ("autograd.forward", "Dual"),
+    "SparseRows": ("autograd.sparse", "SparseRows"),
     "gradcheck": ("autograd.testing", "gradcheck"),
 }
 
 
-_SUBMODULES = {"tensor", "explain", "draw", "forward", "testing", "expr", "kernels", "fileio"}
+_SUBMODULES = {"tensor", "testing", "expr", "kernels", "fileio", "sparse", "shapes"}
 
 
 def __getattr__(name):

@@ -313,6 +313,16 @@ class Tensor:
             shape = _reduced(self.shape, axis, keepdims)
         return _make(out, shape, "amax", (self,), (axis, where))
 
+    def argmax(self, axis=-1):
+        """Index of the (first) largest entry along ``axis`` as plain ints (no gradient):
+        a list over the other axes, or one int for ``axis=None`` or a 1-d tensor."""
+        if self.size == 0:
+            raise ShapeError(f"argmax: empty tensor of shape {self.shape}")
+        if axis is None or self.ndim <= 1:
+            return self.data.index(max(self.data))
+        axis = normalize_axis(axis, self.ndim, "argmax")
+        return [lane.index(max(lane)) for lane in lanes(self.data, self.shape, axis)]
+
     # ---- unary functions from the op table ------------------------------------------------------
 
     def relu(self):

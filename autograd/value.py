@@ -238,8 +238,8 @@ _new = object.__new__
 
 
 def _node(data, a, b, op):
-    """A new node (no validation: ``data`` comes from an op's forward). The operators below
-    inline these lines, because a function call here is a measurable share of an op's cost."""
+    """A new node (no validation: ``data`` comes from an op's forward). Binary operators, the
+    hottest path, inline these lines: a function call is a measurable share of an op's cost."""
     v = _new(Value)
     v.data = data
     v.grad = v._g = 0.0
@@ -351,18 +351,9 @@ def _unary(op):
             raise _fail(op, e, (self.data,), self.label) from None
         if STATE.anomaly:
             _check_forward(op, out, (self.data,))
-        v = _new(Value)
-        v.data = out
-        v.grad = v._g = 0.0
-        v.label = ""
-        v._b = None
-        v._n = 0
         if STATE.enabled:
-            v._a = self
-            v._op = op
-        else:
-            v._a = v._op = None
-        return v
+            return _node(out, self, None, op)
+        return _node(out, None, None, None)
 
     method.__name__ = op.name
     method.__doc__ = f"{op.expr}; {op.formula()}"
@@ -388,18 +379,9 @@ def _pow(self, other):
         raise _fail(_ops.POWC, e, (self.data, other), self.label) from None
     if STATE.anomaly:
         _check_forward(_ops.POWC, out, (self.data, other))
-    v = _new(Value)
-    v.data = out
-    v.grad = v._g = 0.0
-    v.label = ""
-    v._n = 0
     if STATE.enabled:
-        v._a = self
-        v._b = other
-        v._op = _POWC
-    else:
-        v._a = v._b = v._op = None
-    return v
+        return _node(out, self, other, _POWC)
+    return _node(out, None, None, None)
 
 
 _POWC = _ops.POWC

@@ -41,3 +41,13 @@ def test_readme_names_the_test_command_that_ci_runs():
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest" in README.read_text(encoding="utf-8")
     assert "python -m pytest" in ci
+
+
+def test_training_example_reaches_full_accuracy_at_the_step_it_claims(tmp_path, monkeypatch):
+    code = next(c for c in python_blocks() if "make_moons" in c and "model.save" in c)
+    monkeypatch.chdir(tmp_path)
+    scope = {}
+    exec(compile(code, "README", "exec"), scope)
+    assert scope["step"] == 29                       # "100% training accuracy after 29 steps"
+    assert scope["sign_accuracy"]([scope["model"](x) for x in scope["X"]], scope["y"]) == 1.0
+    assert (tmp_path / "moons.json").exists()

@@ -170,3 +170,9 @@ def test_iterating_gives_rows():
     assert len(t) == 2
     with pytest.raises(ShapeError, match="len"):
         len(Tensor(1.0))
+
+
+def test_argmax_gives_plain_ints():
+    t = Tensor([[1.0, 5.0, 5.0], [7.0, 2.0, 6.0]])
+    assert t.argmax() == [1, 0] and t.argmax(axis=0) == [1, 0, 1]
+    assert t.argmax(axis=None) == 3 and Tensor([0.0, 2.0]).argmax() == 1

@@ -333,3 +333,14 @@ def test_register_op_adds_a_method_with_its_derivative():
     finally:
         if hasattr(V, "square_plus"):
             delattr(V, "square_plus")
+
+
+@pytest.mark.parametrize("names", ["draw, explain", "explain, draw", "explain_update, draw"])
+def test_top_level_teaching_names_are_the_functions_not_their_modules(names):
+    import subprocess
+    import sys
+
+    code = f"from autograd import {names}; import types; " \
+           f"print(all(not isinstance(f, types.ModuleType) for f in ({names},)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
