@@ -61,7 +61,7 @@ _nonnegative_float = _checked(float, lambda x: 0.0 <= x < float("inf"), "a finit
 
 
 def _dataset_option(p):
-    p.add_argument("--dataset", nargs="+", metavar="KIND [DIR]",
+    p.add_argument("--dataset", nargs="+", metavar=("KIND", "DIR"),
                    help="bundled (10,000 real digits shipped with chainrule; default), "
                         "fashion [DIR] (Fashion-MNIST, default DIR /usr/share/datasets/"
                         "fashion-mnist), or mnist-dir DIR (the four standard MNIST IDX files)")
