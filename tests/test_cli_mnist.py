@@ -177,3 +177,16 @@ def test_predict_runs_as_a_real_command(run_dir):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == "#0 of mnist-bundled-test (label 4)".replace(
         "4", str(load_mnist("test").label(0)))
+
+
+def test_download_failure_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
+    import nn.data
+
+    def offline(dest_dir, log=None, **kw):
+        raise nn.data.DownloadError("no mirror reachable (offline?)")
+
+    monkeypatch.setattr(nn.data, "download_mnist", offline)
+    err = _err(["mnist", "--download", str(tmp_path / "m"), "--out", str(tmp_path)], capsys)
+    assert err == "chainrule mnist: error: no mirror reachable (offline?)\n"
+    assert "do not combine it with --dataset" in _err(
+        ["mnist", "--download", str(tmp_path), "--dataset", "bundled"], capsys)
