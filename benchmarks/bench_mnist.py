@@ -10,7 +10,13 @@ of the whole run (10 epochs of the 8,000 bundled digits, evaluation included) an
 accuracy on the 2,000 held-out digits. Bars: >= 94% and < 180 s on a 2-core machine. The CPU
 time of the run is shown too: on a busy shared machine it is the better estimate of the
 wall time on an idle one (the run is a single thread).
-(b) runs ``chainrule mnist --dataset fashion``; bar: >= 87% test accuracy after 10 epochs.
+(b) runs ``chainrule mnist --dataset fashion --optimizer adam``; bar: >= 87% test accuracy
+after 10 epochs (Adam: the default SGD lr 0.2 + momentum is tuned for the sparser digits and
+oscillates on the denser clothing images).
+
+Measured (shared 2-core machine, Python 3.11): (a) 94.50%, 173 s wall / 169 s CPU;
+(b) 87.66% (epochs: 84.2 85.0 86.1 86.8 87.1 87.1 87.5 87.5 87.7 87.7), 2,327 s wall;
+one 60k epoch through fit at batch 64: 209 s (NumPy 2.2 s; the same loss to 4 digits).
 ``--epoch`` trains one epoch of the 60,000 Fashion-MNIST images through the whole training
 stack (TensorMLP, SGD, fit: batch 64, plain SGD lr 0.1, like bench_tensor) and, in the same
 run, the same network and batches in NumPy (``bench_tensor.epoch_numpy``); the ratio is the
@@ -120,7 +126,7 @@ def main(argv=None):
           "| bar |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     if args.fashion:
-        ok = run_command(["--dataset", "fashion"], "fashion", 0.87)
+        ok = run_command(["--dataset", "fashion", "--optimizer", "adam"], "fashion", 0.87)
     else:
         ok = run_command([], "bundled", 0.94, 180.0)
     return 0 if ok else 1
