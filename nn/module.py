@@ -32,6 +32,7 @@ import math
 import numbers
 
 from autograd.errors import ChainruleError
+from autograd.fileio import atomic_write
 
 FORMAT = "chainrule.nn"
 VERSION = 1
@@ -287,9 +288,7 @@ class Module:
                    if not all(map(math.isfinite, _flat(p)))]
             raise ModelFileError(f"cannot save {type(self).__name__}: parameters {_names(bad)} "
                                  "are NaN or infinite (training diverged?)") from None
-        from .data.idx import atomic_write      # temp file in the same dir + os.replace
-
-        atomic_write(path, text.encode("utf-8"))
+        atomic_write(path, text)                # temp file in the same dir + os.replace
 
     def load(self, path):
         """Load weights saved by ``save``. The file must have the same format, a supported

@@ -51,3 +51,17 @@ def test_training_example_reaches_full_accuracy_at_the_step_it_claims(tmp_path, 
     assert scope["step"] == 29                       # "100% training accuracy after 29 steps"
     assert scope["sign_accuracy"]([scope["model"](x) for x in scope["X"]], scope["y"]) == 1.0
     assert (tmp_path / "moons.json").exists()
+
+
+def test_tensor_example_runs_and_fills_every_gradient():
+    import math
+
+    code = next(c for c in python_blocks() if "SparseRows(" in c)
+    scope = {}
+    exec(compile(code, "README", "exec"), scope)
+    loss = scope["loss"]
+    assert abs(loss.item() - math.log(10)) < 0.3     # small random weights: close to log(10)
+    for name in ("W1", "b1", "W2", "b2"):
+        p = scope[name]
+        assert p.grad is not None and p.grad.shape == p.shape
+        assert any(p.grad.data)
