@@ -159,9 +159,14 @@ def _scalar(out, what="f"):
 
 
 def _read_grad(x):
+    """A flat list of partials: a Value's float, or a tensor-like's ``.grad`` (None = zeros; a
+    tensor whose flat ``.data`` holds the partials, like ``autograd.Tensor``; or a flat list)."""
     if _is_value(x):
         return [x.grad]
-    return [0.0] * len(x.data) if x.grad is None else list(x.grad)
+    g = x.grad
+    if g is None:
+        return [0.0] * len(x.data)
+    return list(g.data) if isinstance(getattr(g, "data", None), list) else list(g)
 
 
 def _analytic(f, inputs):
@@ -172,8 +177,8 @@ def _analytic(f, inputs):
         for x in inputs:
             if _is_value(x):
                 x.grad = 0.0
-            elif x.grad is not None:
-                x.grad = [0.0] * len(x.data)
+            else:
+                x.grad = None            # a tensor-like's "no gradient yet"
         out = f(*inputs)
         value = _scalar(out)
         out.backward()

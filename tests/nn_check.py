@@ -1,22 +1,18 @@
-"""Test helper for the nn tests: central differences (a later shared gradcheck replaces it)."""
+"""Gradient checks for the nn tests, through the public toolkit ``autograd.testing``."""
+
+from autograd import Value
+from autograd.testing import gradcheck
 
 
-def central_diff(f, xs, h=1e-6):
-    """``[(f(x + h·eᵢ) - f(x - h·eᵢ)) / 2h for each i]`` for ``f`` taking a list of floats."""
-    grads = []
-    for i in range(len(xs)):
-        up = list(xs)
-        down = list(xs)
-        up[i] += h
-        down[i] -= h
-        grads.append((f(up) - f(down)) / (2 * h))
-    return grads
+def check_grads(f, xs, rtol=1e-5, atol=1e-7, eps=1e-6):
+    """``f`` takes a list of Values and returns a Value: its backward() gradients at the floats
+    ``xs`` must match central differences (``gradcheck`` raises with a report if not)."""
+    gradcheck(lambda *vs: f(list(vs)), [Value(x, label=f"x{i}") for i, x in enumerate(xs)],
+              eps=eps, rtol=rtol, atol=atol, raise_on_failure=True)
 
 
 def grads_of(f, xs):
     """Gradient by backward(): ``f`` takes a list of Values and returns a Value."""
-    from autograd import Value
-
     vs = [Value(x) for x in xs]
     f(vs).backward()
     return [v.grad for v in vs]

@@ -265,3 +265,19 @@ def test_sparse_rows_from_the_tensor_constructor_take_dataset_rows():
     assert y.item() == 8.0
     y.backward()
     assert w.grad.tolist() == [[1.0], [0.5], [2.0]]
+
+
+def test_gradcheck_catches_a_wrong_derivative_on_a_real_tensor(monkeypatch):
+    from autograd.testing import gradcheck
+
+    x = Tensor([[0.3, -1.2, 2.0], [1.0, 0.1, -0.4]], requires_grad=True)
+
+    def f(t):
+        return (t.sin() * t).sum()
+
+    assert gradcheck(f, [x])                                   # the engine is right ...
+    assert x.grad is None                                      # ... and x is left as found
+    monkeypatch.setattr(OPS["sin"], "local", lambda out, a, k: (-math.cos(a),))   # sign error
+    result = gradcheck(f, [x])
+    assert not result and len(result.mismatches) == 6
+    assert {m.index for m in result.mismatches} == {(i, j) for i in range(2) for j in range(3)}
