@@ -417,9 +417,10 @@ def _constant(x, what):
                        "use numbers or Values")
 
 
-def _nary(op, inputs):
-    """One node for ``op`` over ``inputs`` (Values; numbers become constant leaves)."""
-    inputs = tuple([_constant(x, op.name) for x in inputs])
+def _nary(op, inputs, lift):
+    """One node for ``op`` over ``inputs`` (Values; with ``lift``, numbers become constant
+    leaves first)."""
+    inputs = tuple([_constant(x, op.name) for x in inputs]) if lift else tuple(inputs)
     xs = [v.data for v in inputs]
     try:
         out = op.forward(xs)
@@ -433,14 +434,25 @@ def _nary(op, inputs):
     return _node(out, None, None, None)
 
 
-def _all_values(items, what):
-    """True when every item is a Value or a number (one n-ary node); False when some are other
-    number-like objects (duals, tensors: compose + and * instead); an error for non-numbers."""
+_ONLY_VALUES = frozenset([Value])
+_VALUES_AND_NUMBERS = frozenset([Value, float, int])
+ALL_VALUES, SOME_NUMBERS, OTHER = 0, 1, 2
+
+
+def _classify(items, what):
+    """ALL_VALUES, SOME_NUMBERS (Values and plain numbers: one n-ary node after lifting the
+    numbers) or OTHER (duals, tensors: compose + and * instead); an error for non-numbers.
+    ``set(map(type, items))`` looks at every item in one C loop: this runs once per neuron."""
+    kinds = set(map(type, items))
+    if kinds <= _ONLY_VALUES:
+        return ALL_VALUES
+    if kinds <= _VALUES_AND_NUMBERS:
+        return SOME_NUMBERS
     for x in items:
         if isinstance(x, (str, bytes, list, tuple, dict, set)) or x is None:
             raise OperandError(f"{what}: unsupported operand {x!r} of type {type(x).__name__}; "
                                "use numbers or Values")
-    return all(x.__class__ is Value or _is_number(x) for x in items)
+    return SOME_NUMBERS if all(x.__class__ is Value or _is_number(x) for x in items) else OTHER
 
 
 def dot(ws, xs, b=None):
@@ -458,10 +470,11 @@ def dot(ws, xs, b=None):
     if not ws:
         raise ShapeError("dot: needs at least one weight and input")
     inputs = ws + xs + ([] if b is None else [b])
-    if not _all_values(inputs, "dot"):
+    kind = _classify(inputs, "dot")
+    if kind == OTHER:
         out = sum(w * x for w, x in zip(ws, xs))
         return out if b is None else out + b
-    return _nary(_ops.DOT, inputs)
+    return _nary(_ops.DOT, inputs, kind == SOME_NUMBERS)
 
 
 def add_n(values):
@@ -470,12 +483,13 @@ def add_n(values):
     values = list(values)
     if not values:
         raise ShapeError("add_n: needs at least one value")
-    if not _all_values(values, "add_n"):
+    kind = _classify(values, "add_n")
+    if kind == OTHER:
         out = values[0]
         for v in values[1:]:
             out = out + v
         return out
-    return _nary(_ops.ADD_N, values)
+    return _nary(_ops.ADD_N, values, kind == SOME_NUMBERS)
 
 
 def register(op, name=None, replace=False):
