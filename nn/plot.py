@@ -38,11 +38,16 @@ def _fmt(v):
     return f"{v:.6g}"
 
 
-def line_chart(series, title="", xlabel="", ylabel="", width=420, height=300, x0=0, y0=0):
+def line_chart(series, title="", xlabel="", ylabel="", width=420, height=300, x0=0, y0=0,
+               legend="top"):
     """One chart as an SVG ``<g>`` element (a string), placed at (x0, y0).
 
     ``series``: ``{name: [(x, y), ...]}``; points with a non-finite y are skipped.
+    ``legend``: ``"top"`` or ``"bottom"`` right corner (put it where the curves are not: the
+    top for falling losses, the bottom for rising accuracies).
     """
+    if legend not in ("top", "bottom"):
+        raise ValueError(f"line_chart: legend must be 'top' or 'bottom', got {legend!r}")
     pts = [(x, y) for s in series.values() for x, y in s if math.isfinite(y)]
     left, right, top, bottom = 58, 12, 30, 44
     pw, ph = width - left - right, height - top - bottom
@@ -89,7 +94,7 @@ def line_chart(series, title="", xlabel="", ylabel="", width=420, height=300, x0
         out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
         for x, y in good:
             out.append(f'<circle cx="{sx(x):.2f}" cy="{sy(y):.2f}" r="2.5" fill="{color}"/>')
-        ly = top + 14 + 16 * k
+        ly = top + 14 + 16 * k if legend == "top" else top + ph - 8 - 16 * (len(series) - 1 - k)
         out.append(f'<line x1="{left + pw - 110}" y1="{ly - 4}" x2="{left + pw - 92}" '
                    f'y2="{ly - 4}" stroke="{color}" stroke-width="2"/>')
         out.append(f'<text x="{left + pw - 88}" y="{ly}" font-size="11">{escape(name)}</text>')
@@ -112,6 +117,7 @@ def training_curves(history, title=""):
         parts.append(f'<text x="{w}" y="20" text-anchor="middle" font-size="15">'
                      f'{escape(title)}</text>')
     parts.append(line_chart(loss, "Loss", "epoch", "mean loss", w, h, 0, head))
-    parts.append(line_chart(acc, "Accuracy", "epoch", "accuracy (%)", w, h, w, head))
+    parts.append(line_chart(acc, "Accuracy", "epoch", "accuracy (%)", w, h, w, head,
+                            legend="bottom"))
     parts.append("</svg>\n")
     return "\n".join(parts)
