@@ -1,12 +1,14 @@
 """Scalar engine benchmark: chainrule's Value against micrograd (PyPI), in one run.
 
-    python benchmarks/bench_scalar.py [--ops 100000] [--repeat 3] [--markdown]
+    python benchmarks/bench_scalar.py [--ops 100000] [--repeat 3] [--chain 1000000] [--skip-mlp]
 
 1. Graph: build and back-propagate a random DAG of N mixed scalar ops (+, *, ** 2, relu,
    * constant), every op reading two of the last 64 results (shared sub-expressions, fan-out).
    The op sequence is drawn once, before timing, so both engines run exactly the same graph and
    the loop around the ops is as thin as possible. Reports ns per op for forward and backward.
-2. MLP step (benchmarks/bench_mlp.py, run from here too): one training step (forward over
+2. Chain: a chain ``--chain`` ops deep (default 1,000,000) built and back-propagated in a
+   fresh process: seconds and peak memory; the recursion limit is never touched.
+3. MLP step (benchmarks/bench_mlp.py, run from here too): one training step (forward over
    100 points, hinge loss + L2, backward, SGD update) of MLP(2, [16, 16, 1]), ReLU like
    micrograd's, same weights and data on both sides; a tanh row too.
 
@@ -94,6 +96,39 @@ def time_graph(V, seq, repeat):
     return best_f, best_b, n
 
 
+CHAIN_CODE = """
+import resource, sys, time
+sys.path.insert(0, {root!r})
+from autograd import Value
+limit = sys.getrecursionlimit()
+x = Value(0.5)
+y = x
+t0 = time.perf_counter()
+for i in range({n}):
+    y = y * 1.0000001 if i % 2 else y + 0.1     # each step: one op node and one constant leaf
+t1 = time.perf_counter()
+y.backward()
+t2 = time.perf_counter()
+assert sys.getrecursionlimit() == limit
+print(t1 - t0, t2 - t1, x.grad, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def bench_chain(n):
+    """Build and back-propagate a chain ``n`` ops deep in a fresh process: seconds and the
+    process's peak resident memory (so nothing else in this run inflates it)."""
+    import subprocess
+
+    code = CHAIN_CODE.format(root=os.path.join(HERE, ".."), n=n)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    fwd, bwd, grad, rss_kb = float(out[0]), float(out[1]), float(out[2]), int(out[3])
+    print(f"\n### A chain {n:,} ops deep (plus {n:,} constant leaves), in a fresh process\n")
+    print("| forward s | backward s | peak memory | recursion limit touched | ∂y/∂x |")
+    print("|---:|---:|---:|---|---:|")
+    print(f"| {fwd:.2f} | {bwd:.2f} | {rss_kb / 1024:,.0f} MB | no | {grad:.6f} |")
+
+
 def load_micrograd():
     try:
         from micrograd.engine import Value as MicroValue
@@ -136,11 +171,14 @@ def main(argv=None):
     p.add_argument("--ops", type=int, default=100_000, help="ops in the random graph")
     p.add_argument("--repeat", type=int, default=3, help="best of this many runs")
     p.add_argument("--skip-mlp", action="store_true", help="only the graph benchmark")
+    p.add_argument("--chain", type=int, default=1_000_000, help="depth of the chain (0: skip)")
     args = p.parse_args(argv)
     print(f"Python {platform.python_version()} on {platform.machine()}, "
           f"{os.cpu_count()} CPUs; command: python benchmarks/bench_scalar.py "
           + " ".join(argv if argv is not None else sys.argv[1:]))
     bench_graph(args.ops, args.repeat)
+    if args.chain:
+        bench_chain(args.chain)
     if not args.skip_mlp:
         import bench_mlp                 # benchmarks/bench_mlp.py, same run, same machine state
 
