@@ -18,6 +18,7 @@ Domain checks live in ``forward``: they raise :class:`~autograd.errors.DomainErr
 """
 
 import math
+import operator as _operator
 from operator import mul as _mul
 
 from .errors import DivisionByZero, DomainError
@@ -66,8 +67,9 @@ def op(name, arity, expr, derivs, latex, d_latex, smooth=True, valid=None):
     """Decorator-free registration: ``op(...)(forward, local)`` adds an entry to ``OPS``."""
 
     def register(forward, local):
+        doc = forward.__doc__ if getattr(forward, "__module__", None) == __name__ else ""
         entry = Op(name, arity, forward, local, expr, derivs, latex, d_latex, smooth, valid,
-                   forward.__doc__ or "")
+                   doc or "")
         OPS[name] = entry
         return entry
 
@@ -80,16 +82,18 @@ def _is_integer(x):
 
 # ---- arithmetic -----------------------------------------------------------------------------
 
+# The forwards of add, sub and mul are the C functions operator.add/sub/mul: the same math as
+# ``lambda a, b: a + b``, a Python call cheaper on the hottest path of every graph.
 ADD = op("add", 2, "a + b", ("1", "1"), "a + b", ("1", "1"))(
-    lambda a, b: a + b,
+    _operator.add,
     lambda out, a, b: (1.0, 1.0))
 
 SUB = op("sub", 2, "a - b", ("1", "-1"), "a - b", ("1", "-1"))(
-    lambda a, b: a - b,
+    _operator.sub,
     lambda out, a, b: (1.0, -1.0))
 
 MUL = op("mul", 2, "a * b", ("b", "a"), r"a \cdot b", ("b", "a"))(
-    lambda a, b: a * b,
+    _operator.mul,
     lambda out, a, b: (b, a))
 
 
