@@ -297,10 +297,10 @@ def explain(output, grad=1.0, apply=False):
         else:
             mapping = _placeholders(v, name_of)
             expr = substitute(op.expr, mapping)
-        # The engine adds b's contribution before a's; the order only shows when a is b.
-        # n-ary nodes add their inputs' contributions in order.
+        # The engine adds the last input's contribution first (it pushes inputs last one first,
+        # so the first input is processed next); the order only shows when an input repeats.
         terms = {}
-        for j in (range(n) if nary else reversed(range(n))):
+        for j in reversed(range(n)):
             u = inputs[j]
             before = total.get(u, 0.0)
             product = local[j] * g
@@ -314,7 +314,8 @@ def explain(output, grad=1.0, apply=False):
                 named = f"∂{_wrap(expr)}/∂{name_of[u]} = {substitute(op.derivs[j], mapping)}"
                 formulas = op.formula(j), op.formula_latex(j)
             terms[j] = Term(u, name_of[u], j, *formulas, named, local[j], product, before, after)
-        shown = sorted(terms) if nary or n < 2 or inputs[0] is not inputs[1] else [1, 0]
+        repeated = len(set(map(id, inputs))) < n
+        shown = sorted(terms, reverse=repeated)   # with a repeated input, in the order added
         steps.append(Step(i, v, name_of[v], kind(v, output), op, expr, g,
                           tuple(terms[j] for j in shown)))
     if apply:

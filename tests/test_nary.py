@@ -103,3 +103,22 @@ def test_n_ary_errors_name_the_op_and_the_problem():
         add_n([])
     with pytest.raises(TypeError, match="add_n: unsupported operand 'x'"):
         add_n([Value(1.0), "x"])
+
+
+def test_explain_replays_backward_exactly_on_n_ary_nodes_with_repeated_inputs(monkeypatch):
+    """The order backward() processes nodes and adds contributions is the order explain shows:
+    recorded by spying on the op table's local derivatives during a real backward()."""
+    from autograd import ops
+
+    x, y = Value(0.7, label="x"), Value(-1.3, label="y")
+    L = add_n([dot([x, y, x], [y, x, x], 0.25).tanh(), x * y, y])
+    e = explain(L)
+    seen = []
+    for op in (ops.DOT, ops.ADD_N, ops.OPS["tanh"], ops.OPS["mul"]):
+        real = op.local
+        monkeypatch.setattr(op, "local", lambda out, *a, _f=real, _n=op.name: (
+            seen.append((_n, out)), _f(out, *a))[1])
+    L.backward()
+    processed = [(s.node.op.name, s.node.data) for s in e.backward if s.node.op is not None]
+    assert seen == processed                                     # same nodes, same order
+    assert (e.grad(x), e.grad(y)) == (x.grad, y.grad)            # same sums, bit for bit
