@@ -249,21 +249,32 @@ class Explanation(Rendered):
         return latex(self, digits)
 
 
+def numbers_of(value, digits=6):
+    """``value``'s op applied to its inputs' numbers, ``digits`` significant digits each:
+    ``-1.23 * 0.5`` ("" for a leaf). The renderers call it with their own ``digits``."""
+    op = value.op
+    if op is None:
+        return ""
+    if op.arity is None:                   # n-ary (dot, add_n): spelled out term by term
+        return op.expand([_number(u.data, digits) for u in value.inputs])
+    return substitute(op.expr, _placeholders(value, None, numbers=True, digits=digits),
+                      wrap_negative=True)
+
+
 def forward_steps(output, order, name_of, digits=6):
-    """The forward pass as data: each value from its inputs, in topological order."""
+    """The forward pass as data: each value from its inputs, in topological order.
+    ``numbers`` uses ``digits``; renderers recompute it with theirs (:func:`numbers_of`)."""
     steps = []
     for v in order:
         op = v.op
         if op is None:
-            expr = numbers = ""
+            expr = ""
         elif op.arity is None:             # n-ary (dot, add_n): spelled out with the names
             expr = op.expand([name_of[u] for u in v.inputs])
-            numbers = op.expand([_number(u.data, digits) for u in v.inputs])
         else:
             expr = substitute(op.expr, _placeholders(v, name_of))
-            numbers = substitute(op.expr, _placeholders(v, name_of, numbers=True, digits=digits),
-                                 wrap_negative=True)
-        steps.append(ForwardStep(v, name_of[v], kind(v, output), op, expr, numbers, v.data))
+        steps.append(ForwardStep(v, name_of[v], kind(v, output), op, expr,
+                                 numbers_of(v, digits), v.data))
     return steps
 
 

@@ -3,7 +3,7 @@
 They only format what :func:`autograd.explain.explain` computed; no math happens here.
 """
 
-from .explain import _latex_name, _placeholders, fmt, substitute
+from .explain import _latex_name, _placeholders, fmt, numbers_of, substitute
 
 _BACKWARD_HEADER = ("step", "node", "∂L/∂node", "local derivative ∂node/∂input", "local",
                     "∂L/∂node·local", "input gradient (running total)")
@@ -14,7 +14,8 @@ def _forward_rows(e, digits):
         if s.op is None:
             yield (s.name, "=", fmt(s.value, digits), "", "", s.kind)
         else:
-            yield (s.name, "=", s.expr, "=", s.numbers, f"= {fmt(s.value, digits)}")
+            yield (s.name, "=", s.expr, "=", numbers_of(s.node, digits),
+                   f"= {fmt(s.value, digits)}")
 
 
 def _backward_rows(e, digits):
@@ -65,7 +66,8 @@ def _md_table(header, rows):
 
 def markdown(e, digits=6):
     """Two Markdown tables (forward, backward) and the gradients of the leaves."""
-    fwd = [(s.name, s.expr or s.kind, s.numbers, fmt(s.value, digits)) for s in e.forward]
+    fwd = [(s.name, s.expr or s.kind, numbers_of(s.node, digits), fmt(s.value, digits))
+           for s in e.forward]
     return "\n".join([
         "**Forward pass** (inputs first)", "",
         _md_table(("value", "expression", "numbers", "result"), fwd), "",

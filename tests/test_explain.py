@@ -256,3 +256,21 @@ def test_update_parenthesises_a_negative_gradient():
     p = Value(-1.2)
     p.grad = -2.0
     assert explain_update([p], 0.5).to_text() == "p1 ← p1 − η·∂L/∂p1 = -1.2 − 0.5·(-2.0) = -0.2"
+
+
+def test_digits_apply_to_the_forward_numbers_column():
+    # The numbers column used to be formatted once with 6 digits, whatever to_text asked for.
+    w, x = leaves(("w", -1.23456789), ("x", 0.5))
+    e = explain(w * x)
+    assert "-1.23 * 0.5" in e.to_text(digits=3)
+    assert "-1.23457" not in e.to_text(digits=3)
+    assert "-1.23 * 0.5" in e.to_markdown(digits=3)
+    assert "-1.23457 * 0.5" in e.to_text()
+
+
+def test_digits_apply_to_nary_forward_numbers():
+    from autograd import dot
+    ws = leaves(("w1", -1.23456789), ("w2", 2.0))
+    xs = leaves(("x1", 0.5), ("x2", 1.0))
+    e = explain(dot(ws, xs))
+    assert "(-1.23) * 0.5 + 2.0 * 1.0" in e.to_text(digits=3)
