@@ -82,53 +82,48 @@ def topological_order(root):
     return order
 
 
-class no_grad(contextlib.ContextDecorator):
+class _Switch(contextlib.ContextDecorator):
+    """Set one of ``STATE``'s switches for a ``with`` block (or a decorated function) and put
+    back what it was on the way out, so blocks nest."""
+
+    switch = value = None
+
+    def __enter__(self):
+        self._before = getattr(STATE, self.switch)
+        setattr(STATE, self.switch, self.value)
+        return self
+
+    def __exit__(self, *exc):
+        setattr(STATE, self.switch, self._before)
+        return False
+
+
+class no_grad(_Switch):
     """Compute without recording a graph (inference, parameter updates).
 
     >>> with no_grad():
     ...     y = w * x          # y has no inputs; y.backward() only touches y
     """
 
-    def __enter__(self):
-        self._before = STATE.enabled
-        STATE.enabled = False
-        return self
-
-    def __exit__(self, *exc):
-        STATE.enabled = self._before
-        return False
+    switch, value = "enabled", False
 
 
-class enable_grad(contextlib.ContextDecorator):
+class enable_grad(_Switch):
     """Record a graph again inside a ``no_grad()`` block."""
 
-    def __enter__(self):
-        self._before = STATE.enabled
-        STATE.enabled = True
-        return self
-
-    def __exit__(self, *exc):
-        STATE.enabled = self._before
-        return False
+    switch, value = "enabled", True
 
 
-def is_grad_enabled():
-    """True when ops record the graph (the default)."""
-    return STATE.enabled
-
-
-class detect_anomaly(contextlib.ContextDecorator):
+class detect_anomaly(_Switch):
     """Raise :class:`~autograd.errors.AnomalyError` at the first op whose output, or whose
     contribution to a gradient during ``backward()``, is NaN or infinite.
 
     It costs one ``math.isfinite`` per op, so it is off by default.
     """
 
-    def __enter__(self):
-        self._before = STATE.anomaly
-        STATE.anomaly = True
-        return self
+    switch, value = "anomaly", True
 
-    def __exit__(self, *exc):
-        STATE.anomaly = self._before
-        return False
+
+def is_grad_enabled():
+    """True when ops record the graph (the default)."""
+    return STATE.enabled

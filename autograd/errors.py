@@ -10,29 +10,26 @@ class ChainruleError(Exception):
     """Base class of every error raised by chainrule."""
 
 
-class DomainError(ChainruleError, ValueError):
-    """An input outside an operation's domain, e.g. ``log(-2.0)`` or ``sqrt(-1.0)``.
-
-    ``op`` is the operation's name and ``value`` the offending input.
-    """
+class _OpValueError(ChainruleError):
+    """An error about one operation and one value: ``.op`` is the operation's name, ``.value``
+    the offending input."""
 
     def __init__(self, op, value, message):
         super().__init__(message)
         self.op = op
         self.value = value
+
+
+class DomainError(_OpValueError, ValueError):
+    """An input outside an operation's domain, e.g. ``log(-2.0)`` or ``sqrt(-1.0)``."""
 
 
 class DivisionByZero(DomainError, ZeroDivisionError):
     """A division (or a negative power) by exactly zero."""
 
 
-class FloatOverflow(ChainruleError, OverflowError):
+class FloatOverflow(_OpValueError, OverflowError):
     """A result too large for a float, e.g. ``exp(1000.0)``."""
-
-    def __init__(self, op, value, message):
-        super().__init__(message)
-        self.op = op
-        self.value = value
 
 
 class OperandError(ChainruleError, TypeError):
