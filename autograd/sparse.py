@@ -48,6 +48,12 @@ class SparseRows:
                 bad = next(i for i in idx if type(i) is not int or not 0 <= i < ncols)
                 raise ShapeError(f"SparseRows: row {r} has index {bad!r}, outside "
                                  f"[0, {ncols})")
+            if len(set(idx)) != len(idx):
+                # densify keeps the last value of a repeated index but the sparse product sums
+                # them all: refuse rather than let forward and backward disagree
+                seen = set()
+                dup = next(i for i in idx if i in seen or seen.add(i))
+                raise ShapeError(f"SparseRows: row {r} repeats index {dup}")
             checked.append((idx, vals))
         self.rows = checked
         self.ncols = ncols

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensor_helpers import assert_grads_match, broadcast_pair, shapes, tensor_of
 
-from autograd import OPS, Tensor, no_grad
+from autograd import OPS, ShapeError, Tensor, no_grad
 from autograd.ops import UNARY
 from autograd.sparse import SparseRows
 
@@ -281,3 +281,27 @@ def test_gradcheck_catches_a_wrong_derivative_on_a_real_tensor(monkeypatch):
     result = gradcheck(f, [x])
     assert not result and len(result.mismatches) == 6
     assert {m.index for m in result.mismatches} == {(i, j) for i in range(2) for j in range(3)}
+
+
+def test_sparse_rows_refuse_a_repeated_index():
+    with pytest.raises(ShapeError, match=r"SparseRows: row 1 repeats index 2"):
+        SparseRows([([0], [1.0]), ([2, 1, 2], [1.0, 2.0, 3.0])], 4)
+
+
+def test_the_real_sparse_kernel_path_matches_the_dense_computation(monkeypatch):
+    from autograd import kernels as K
+    monkeypatch.setattr(K, "EXACT_BELOW", 0)            # no exact small-product shortcut
+    rows = [([1, 7], [0.5, -2.0]), ([], []), ([3], [1.5]), ([0, 9, 4], [0.25, 1.0, -0.75])]
+    ncols, m = 10, 3
+    X = SparseRows(rows, ncols)
+    nnz = sum(len(i) for i, _ in rows)
+    assert nnz <= K.SPARSE_DENSITY * ncols * len(rows)  # so sparse_matmul takes the gather path
+    dense = X.to_dense()
+    w_sparse = Tensor.randn((ncols, m), seed=5, requires_grad=True)
+    w_dense = Tensor(w_sparse.data, shape=w_sparse.shape, requires_grad=True)
+    wts = Tensor([math.sin(i + 1.0) for i in range(len(rows) * m)], shape=(len(rows), m))
+    ys, yd = X @ w_sparse, dense @ w_dense
+    assert ys.data == pytest.approx(yd.data, rel=1e-12, abs=1e-12)
+    (ys * wts).sum().backward()
+    (yd * wts).sum().backward()
+    assert w_sparse.grad.data == pytest.approx(w_dense.grad.data, rel=1e-12, abs=1e-12)
