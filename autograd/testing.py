@@ -215,6 +215,26 @@ def _complex_step(f, inputs, i):
     return out.z.imag / COMPLEX_STEP
 
 
+def _check_inputs(inputs):
+    """``inputs`` as a list, each a Value or a tensor-like; clear errors for anything else."""
+    if _is_value(inputs) or hasattr(inputs, "shape"):
+        return [inputs]
+    try:
+        inputs = list(inputs)
+    except TypeError:
+        raise TypeError(
+            f"gradcheck: inputs must be a Value, a tensor-like or a sequence of them, got "
+            f"{type(inputs).__name__} {inputs!r}") from None
+    if not inputs:
+        raise ValueError("gradcheck: no inputs given, so there is no gradient to check")
+    for i, x in enumerate(inputs):
+        if not (_is_value(x) or all(hasattr(x, a) for a in ("data", "shape", "grad"))):
+            raise TypeError(
+                f"gradcheck: inputs[{i}] is {type(x).__name__} {x!r}, neither a Value nor a "
+                "tensor-like with .data, .shape and .grad (wrap plain numbers in Value)")
+    return inputs
+
+
 def gradcheck(f, inputs, *, eps=None, rtol=None, atol=None, method="central",
               raise_on_failure=False):
     """Compare the gradients ``backward()`` gives for ``f(*inputs)`` with numerical ones.
@@ -230,9 +250,7 @@ def gradcheck(f, inputs, *, eps=None, rtol=None, atol=None, method="central",
     """
     if method not in ("central", "complex", "both"):
         raise ValueError(f"gradcheck: method must be 'central', 'complex' or 'both', got {method!r}")
-    if _is_value(inputs) or hasattr(inputs, "shape"):
-        inputs = [inputs]
-    inputs = list(inputs)
+    inputs = _check_inputs(inputs)
     eps = DEFAULT_EPS if eps is None else eps
     _, grads = _analytic(f, inputs)
     methods = ["central", "complex"] if method == "both" else [method]

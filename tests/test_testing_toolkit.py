@@ -220,6 +220,21 @@ def test_gradcheck_rejects_unknown_method():
         gradcheck(lambda x: x, Value(1.0), method="forward")
 
 
+@pytest.mark.parametrize("inputs, error, words", [
+    ([2.0], TypeError, ["gradcheck", "inputs[0]", "float 2.0"]),
+    ([Value(1.0), "x"], TypeError, ["gradcheck", "inputs[1]", "'x'"]),
+    (2.0, TypeError, ["gradcheck", "float 2.0"]),
+    ([], ValueError, ["gradcheck", "no inputs"]),
+    ((), ValueError, ["gradcheck", "no inputs"]),
+])
+def test_gradcheck_rejects_bad_inputs_clearly(inputs, error, words):
+    # before: [2.0] -> AttributeError deep inside, 2.0 -> "not iterable", [] -> passed (0 checked)
+    with pytest.raises(error) as info:
+        gradcheck(lambda *xs: xs[0], inputs)
+    for word in words:
+        assert word in str(info.value)
+
+
 def test_gradcheck_works_without_hypothesis():
     code = ("import sys; sys.modules['hypothesis'] = None\n"
             "from autograd import Value\nfrom autograd.testing import gradcheck, values\n"
