@@ -400,8 +400,13 @@ class Tensor:
             return self.take_rows([key]).reshape(self.shape[1:])
         if isinstance(key, slice):
             return self.take_rows(list(range(*key.indices(len(self)))))
-        if isinstance(key, (list, tuple)):
-            return self.take_rows(list(key))
+        if isinstance(key, list):
+            return self.take_rows(key)
+        if isinstance(key, tuple):
+            # NumPy reads x[0, 1] as one element; gathering rows 0 and 1 would be silently wrong
+            raise OperandError(f"Tensor indexing: x[{', '.join(map(repr, key))}] (a tuple index "
+                               f"{key!r}) is not supported; use x[i][j] for one element or "
+                               "x[[i, j]] for rows i and j")
         raise OperandError(f"Tensor indexing takes an int, a slice or a list of ints, got {key!r}")
 
     # ---- softmax and the loss -------------------------------------------------------------------

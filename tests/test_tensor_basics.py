@@ -176,3 +176,10 @@ def test_argmax_gives_plain_ints():
     t = Tensor([[1.0, 5.0, 5.0], [7.0, 2.0, 6.0]])
     assert t.argmax() == [1, 0] and t.argmax(axis=0) == [1, 0, 1]
     assert t.argmax(axis=None) == 3 and Tensor([0.0, 2.0]).argmax() == 1
+
+
+def test_a_tuple_index_is_refused_not_read_as_rows():
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(OperandError, match=r"\(0, 1\).*x\[i\]\[j\].*x\[\[i, j\]\]"):
+        x[0, 1]
+    assert x[0][1].item() == 2.0 and x[[0, 1]].tolist() == [[1.0, 2.0], [3.0, 4.0]]
