@@ -122,11 +122,20 @@ def test_model_save_load_same_predictions(run_dir):
     from autograd import no_grad
     from nn.train import batch_inputs
 
-    a, _ = load_model(run_dir / "model.json")
-    b, _ = load_model(run_dir / "model.json")
+    from nn.linear import build_module
+    from nn.train import read_checkpoint
+
+    loaded, _ = load_model(run_dir / "model.json")
+    # the trained weights, from the other file the run wrote (the checkpoint of its last epoch)
+    ckpt = read_checkpoint(run_dir / "checkpoint.json")["model"]
+    assert loaded.state_dict() == ckpt["state"]
+    trained = build_module(ckpt["architecture"]).load_state_dict(ckpt["state"])
+    untrained = build_module(ckpt["architecture"])
     ds = load_mnist("test")[:50]
+    x = batch_inputs(ds, range(50))
     with no_grad():
-        assert a(batch_inputs(ds, range(50))).data == b(batch_inputs(ds, range(50))).data
+        assert loaded(x).data == trained(x).data
+        assert loaded(x).data != untrained(x).data      # the comparison can fail
 
 
 def _err(args, capsys):
