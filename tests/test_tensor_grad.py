@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tensor_helpers import assert_grads_match, broadcast_pair, shapes, tensor_of
 
 from autograd import OPS, ShapeError, Tensor, no_grad
-from autograd.ops import UNARY
+from autograd.ops import BINARY, UNARY
 from autograd.sparse import SparseRows
 
 # Domains where each unary op is smooth, so central differences are meaningful.
@@ -19,32 +19,37 @@ UNARY_DOMAIN = {"log": (0.2, 3.0), "sqrt": (0.2, 3.0)}
 KINKS = {"relu": [0.0], "abs": [0.0]}
 
 
-@settings(max_examples=25)
-@given(st.data(), st.sampled_from(["add", "sub", "mul", "div", "max", "min"]), broadcast_pair())
-def test_binary_ops_with_broadcasting_match_central_differences(data, name, pair):
+# Every op of the table gets its own test case (a hypothesis sampled_from over the names with a
+# few examples could skip some); hypothesis then draws the shapes and values.
+BINARY_FN = {"add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y,
+             "div": lambda x, y: x / y, "pow": lambda x, y: x ** y,
+             "max": lambda x, y: x.maximum(y), "min": lambda x, y: x.minimum(y)}
+BINARY_DOMAIN = {"div": ((-2.0, 2.0), (0.5, 2.0)), "pow": ((0.5, 2.0), (-1.5, 1.5))}
+
+
+def test_the_parametrized_op_lists_are_the_op_table():
+    assert {o.name for o in UNARY} | {o.name for o in BINARY} | {"powc"} == set(OPS)
+    assert set(BINARY_FN) == {o.name for o in BINARY}
+
+
+@pytest.mark.parametrize("name", [o.name for o in BINARY])
+@settings(max_examples=10)
+@given(data=st.data(), pair=broadcast_pair())
+def test_every_binary_op_with_broadcasting_matches_central_differences(name, data, pair):
     sa, sb = pair
-    a = tensor_of(data.draw, sa)
-    b = tensor_of(data.draw, sb, 0.5, 2.0) if name == "div" else tensor_of(data.draw, sb)
+    (alo, ahi), (blo, bhi) = BINARY_DOMAIN.get(name, ((-2.0, 2.0), (-2.0, 2.0)))
+    a = tensor_of(data.draw, sa, alo, ahi)
+    b = tensor_of(data.draw, sb, blo, bhi)
     if name in ("max", "min"):     # keep a and b apart: max/min have a kink where they meet
         b = Tensor([v + 5.0 * (-1) ** i for i, v in enumerate(b.data)], shape=b.shape,
                    requires_grad=True)
-    fn = {"add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y,
-          "div": lambda x, y: x / y, "max": lambda x, y: x.maximum(y),
-          "min": lambda x, y: x.minimum(y)}[name]
-    assert_grads_match(fn, [a, b])
+    assert_grads_match(BINARY_FN[name], [a, b])
 
 
-@settings(max_examples=15)
-@given(st.data(), broadcast_pair(max_dims=2))
-def test_tensor_power_matches_central_differences(data, pair):
-    a = tensor_of(data.draw, pair[0], 0.5, 2.0)
-    b = tensor_of(data.draw, pair[1], -1.5, 1.5)
-    assert_grads_match(lambda x, y: x ** y, [a, b])
-
-
+@pytest.mark.parametrize("name", [o.name for o in UNARY])
 @settings(max_examples=10)
-@given(st.data(), st.sampled_from([o.name for o in UNARY]), shapes(1, 2))
-def test_every_unary_op_matches_central_differences(data, name, shape):
+@given(data=st.data(), shape=shapes(1, 2))
+def test_every_unary_op_matches_central_differences(name, data, shape):
     lo, hi = UNARY_DOMAIN.get(name, (-2.0, 2.0))
     x = tensor_of(data.draw, shape, lo, hi, away_from=KINKS.get(name))
     assert_grads_match(lambda t: getattr(t, name)() if name != "neg" else -t, [x])
