@@ -124,3 +124,21 @@ def test_http_404_is_reported(server, tmp_path):
     with pytest.raises(DownloadError, match="404"):
         download_mnist(tmp_path / "d", mirrors=[url + "/nothing/"], files={"x.gz": "0" * 32},
                        timeout=5)
+
+
+def test_a_single_mirror_string_is_one_mirror(server, tmp_path):
+    # before: a str was iterated per character, so "h", "t", "t", "p", ... were tried as mirrors
+    root, url = server
+    files = fixture_files(root / "mnist")
+    dest = tmp_path / "dest"
+    assert download_mnist(dest, mirrors=url + "/mnist/", files=files, timeout=5) == str(dest)
+    assert sorted(os.listdir(dest)) == sorted(files)
+
+
+def test_a_failed_download_leaves_no_empty_directory(tmp_path):
+    dest = tmp_path / "new" / "mnist"
+    with pytest.raises(DownloadError) as info:
+        download_mnist(dest, mirrors=[f"http://127.0.0.1:{unused_port()}/"],
+                       files={"train-images-idx3-ubyte.gz": "0" * 32}, timeout=5)
+    assert "127.0.0.1" in str(info.value)
+    assert not dest.exists() and not dest.parent.exists()

@@ -49,20 +49,25 @@ def _fetch(url, timeout):
 def download_mnist(dest_dir, mirrors=None, timeout=30.0, files=None, log=None):
     """Fetch the four standard MNIST files into ``dest_dir`` and return its path.
 
-    ``mirrors``: base URLs tried in order for each file (default :data:`MNIST_MIRRORS`).
+    ``mirrors``: base URLs tried in order for each file (default :data:`MNIST_MIRRORS`);
+    a single URL string is one mirror.
     ``files``: ``{file name: expected MD5}`` (default :data:`MNIST_FILES`).
     A file already in ``dest_dir`` with the right MD5 is kept, not fetched again. A file
     whose download fails, or whose MD5 is wrong, is tried at the next mirror; when every
     mirror fails, :class:`DownloadError` says what each attempt got and how to provide the
     files by hand. ``log`` is an optional callable taking one message string.
-    Afterwards ``nn.data.load_mnist_dir(dest_dir, "train")`` loads the data.
+    ``dest_dir`` is created only when the first file is written, so a failed (e.g. offline)
+    call leaves no empty directory behind. Afterwards ``nn.data.load_mnist_dir(dest_dir, "train")`` loads the data.
     """
-    mirrors = tuple(MNIST_MIRRORS if mirrors is None else mirrors)
+    if mirrors is None:
+        mirrors = MNIST_MIRRORS
+    elif isinstance(mirrors, str):
+        mirrors = (mirrors,)     # one URL, not a sequence of one-character "mirrors"
+    mirrors = tuple(mirrors)
     files = dict(MNIST_FILES if files is None else files)
     if not mirrors:
         raise ValueError("download_mnist: no mirrors given")
-    dest_dir = os.fspath(dest_dir)
-    os.makedirs(dest_dir, exist_ok=True)
+    dest_dir = os.fspath(dest_dir)   # created only right before the first file is written
     say = log or (lambda message: None)
     for name, md5 in files.items():
         target = os.path.join(dest_dir, name)
@@ -87,6 +92,7 @@ def download_mnist(dest_dir, mirrors=None, timeout=30.0, files=None, log=None):
             if got != md5:
                 failures.append(f"  {url}: MD5 {got}, expected {md5} ({len(data)} bytes)")
                 continue
+            os.makedirs(dest_dir, exist_ok=True)
             atomic_write(target, data)
             say(f"{name}: downloaded from {base} ({len(data)} bytes), checksum ok")
             break
