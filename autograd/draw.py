@@ -24,7 +24,7 @@ import os
 
 from .errors import ChainruleError
 from .fileio import atomic_write
-from .explain import explain, fmt, forward_order, kind, names
+from .explain import _const, explain, fmt, forward_order, kind, names
 
 COLOURS = {"parameter": "#cfe2ff", "input": "#d1f2d9", "constant": "#e9ecef",
            "output": "#ffe08a", "computed": "#ffffff"}
@@ -60,16 +60,12 @@ def _escape(s):
 
 
 def op_symbol(value):
-    """The short text of an op node: ``*``, ``+``, ``tanh``, ``**2``."""
+    """The short text of an op node: the op table's ``symbol`` (``*``, ``+``, ``tanh``, ``σ``),
+    with the constant for a constant power (``**2``)."""
     op = value.op
-    if op.arity is None:                       # n-ary: dot, add_n
-        return {"dot": "Σ w·x", "add_n": "Σ"}.get(op.name, op.name)
-    if op.name in ("abs", "neg", "max", "min", "sigmoid"):
-        return {"neg": "-", "sigmoid": "σ"}.get(op.name, op.name)
-    if op.name == "powc":
-        k = value.arg
-        return f"**{int(k) if float(k).is_integer() else k}"
-    return op.expr.replace("(a)", "").replace("a ", "").replace(" b", "").strip()
+    if op.name == "powc" and value.arg is not None:
+        return f"{op.symbol}{_const(value.arg)}"
+    return op.symbol
 
 
 def draw(output, format="svg", rankdir="LR", show_grads=True, max_nodes=500, summary=False,

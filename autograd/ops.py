@@ -28,10 +28,10 @@ class Op:
     """One primitive: its forward function, its local derivatives and their formulas."""
 
     __slots__ = ("name", "arity", "forward", "local", "expr", "derivs", "latex", "d_latex",
-                 "smooth", "valid", "doc")
+                 "smooth", "valid", "doc", "symbol")
 
     def __init__(self, name, arity, forward, local, expr, derivs, latex, d_latex,
-                 smooth=True, valid=None, doc=""):
+                 smooth=True, valid=None, doc="", symbol=None):
         self.name = name          # "mul"
         self.arity = arity        # number of graph inputs: 1 or 2
         self.forward = forward    # (a, b) -> float
@@ -43,6 +43,7 @@ class Op:
         self.smooth = smooth      # analytic everywhere in its domain (complex-step works)
         self.valid = valid        # (a, b) -> bool: differentiable here (away from kinks/poles)
         self.doc = doc
+        self.symbol = symbol or name   # the short text of an op node in a drawn graph: "*"
 
     def inputs(self):
         """Names of the graph inputs, in order: ``("a",)`` or ``("a", "b")``."""
@@ -63,13 +64,13 @@ class Op:
 OPS = {}
 
 
-def op(name, arity, expr, derivs, latex, d_latex, smooth=True, valid=None):
+def op(name, arity, expr, derivs, latex, d_latex, smooth=True, valid=None, symbol=None):
     """Decorator-free registration: ``op(...)(forward, local)`` adds an entry to ``OPS``."""
 
     def register(forward, local):
         doc = forward.__doc__ if getattr(forward, "__module__", None) == __name__ else ""
         entry = Op(name, arity, forward, local, expr, derivs, latex, d_latex, smooth, valid,
-                   doc or "")
+                   doc or "", symbol=symbol)
         OPS[name] = entry
         return entry
 
@@ -84,15 +85,15 @@ def _is_integer(x):
 
 # The forwards of add, sub and mul are the C functions operator.add/sub/mul: the same math as
 # ``lambda a, b: a + b``, a Python call cheaper on the hottest path of every graph.
-ADD = op("add", 2, "a + b", ("1", "1"), "a + b", ("1", "1"))(
+ADD = op("add", 2, "a + b", ("1", "1"), "a + b", ("1", "1"), symbol="+")(
     _operator.add,
     lambda out, a, b: (1.0, 1.0))
 
-SUB = op("sub", 2, "a - b", ("1", "-1"), "a - b", ("1", "-1"))(
+SUB = op("sub", 2, "a - b", ("1", "-1"), "a - b", ("1", "-1"), symbol="-")(
     _operator.sub,
     lambda out, a, b: (1.0, -1.0))
 
-MUL = op("mul", 2, "a * b", ("b", "a"), r"a \cdot b", ("b", "a"))(
+MUL = op("mul", 2, "a * b", ("b", "a"), r"a \cdot b", ("b", "a"), symbol="*")(
     _operator.mul,
     lambda out, a, b: (b, a))
 
@@ -105,11 +106,11 @@ def _div(a, b):
 
 
 DIV = op("div", 2, "a / b", ("1/b", "-a/b²"), r"\frac{a}{b}", (r"\frac{1}{b}", r"-\frac{a}{b^2}"),
-         valid=lambda a, b: abs(b) > 1e-3)(
+         valid=lambda a, b: abs(b) > 1e-3, symbol="/")(
     _div,
     lambda out, a, b: (1.0 / b, -out / b))
 
-NEG = op("neg", 1, "-a", ("-1",), "-a", ("-1",))(
+NEG = op("neg", 1, "-a", ("-1",), "-a", ("-1",), symbol="-")(
     lambda a, k: -a,
     lambda out, a, k: (-1.0,))
 
@@ -142,7 +143,8 @@ def _pow_local(out, a, b):
 
 
 POW = op("pow", 2, "a ** b", ("b·a**(b-1)", "a**b·log(a)"), "a^{b}",
-         (r"b\,a^{b-1}", r"a^{b}\ln a"), valid=lambda a, b: a > 1e-3 and abs(b) < 8)(
+         (r"b\,a^{b-1}", r"a^{b}\ln a"), valid=lambda a, b: a > 1e-3 and abs(b) < 8,
+         symbol="**")(
     _pow, _pow_local)
 
 
@@ -162,7 +164,7 @@ def _powc_local(out, a, k):
 
 
 POWC = op("powc", 1, "a ** k", ("k·a**(k-1)",), "a^{k}", (r"k\,a^{k-1}",),
-          valid=lambda a, k: abs(a) > 1e-3 and (a > 0 or _is_integer(k)))(
+          valid=lambda a, k: abs(a) > 1e-3 and (a > 0 or _is_integer(k)), symbol="**")(
     _powc, _powc_local)
 
 # ---- elementary functions -------------------------------------------------------------------
@@ -198,7 +200,7 @@ def _sigmoid(a, k=None):
 
 
 SIGMOID = op("sigmoid", 1, "σ(a)", ("σ(a)·(1 - σ(a))",), r"\sigma(a)",
-             (r"\sigma(a)\,(1 - \sigma(a))",))(
+             (r"\sigma(a)\,(1 - \sigma(a))",), symbol="σ")(
     _sigmoid,
     lambda out, a, k: (out * (1.0 - out),))
 
@@ -280,8 +282,10 @@ class NaryOp(Op):
 
     __slots__ = ("role", "deriv", "expand")
 
-    def __init__(self, name, forward, local, expr, latex, role, deriv, expand, doc=""):
-        super().__init__(name, None, forward, local, expr, (), latex, (), True, None, doc)
+    def __init__(self, name, forward, local, expr, latex, role, deriv, expand, doc="",
+                 symbol=None):
+        super().__init__(name, None, forward, local, expr, (), latex, (), True, None, doc,
+                         symbol=symbol)
         self.role = role            # (i, n) -> "w2"
         self.deriv = deriv          # (i, n) -> "x2"
         self.expand = expand        # (names) -> "w1 * x1 + w2 * x2 + b"
@@ -328,9 +332,9 @@ def _dot_expand(names):
 
 DOT = NARY["dot"] = NaryOp(
     "dot", _dot, _dot_local, "Σ wᵢ·xᵢ + b", r"\sum_i w_i x_i + b",
-    _dot_role, _dot_deriv, _dot_expand, "A neuron's pre-activation as one node.")
+    _dot_role, _dot_deriv, _dot_expand, "A neuron's pre-activation as one node.", symbol="Σ w·x")
 
 ADD_N = NARY["add_n"] = NaryOp(
     "add_n", lambda xs: sum(xs), lambda out, xs: (1.0,) * len(xs), "Σ aᵢ", r"\sum_i a_i",
     lambda i, n: f"a{i + 1}", lambda i, n: "1", lambda names: " + ".join(names),
-    "A sum of many terms as one node (a loss over a batch).")
+    "A sum of many terms as one node (a loss over a batch).", symbol="Σ")

@@ -59,6 +59,37 @@ def test_op_symbols_come_from_the_op_table():
         ["+", "exp", "**3", "-", "abs", "max", "/"]
 
 
+def test_op_symbol_of_a_registered_custom_op_is_its_table_symbol():
+    # op_symbol used to strip op.expr by hand: "hypot(a, b)" came out as "hypot(a,)".
+    from autograd import ops, register_op
+    hypot = ops.op("hypot_draw", 2, "hypot(a, b)", ("a/out", "b/out"), r"\sqrt{a^2+b^2}",
+                   (r"a/\sqrt{a^2+b^2}", r"b/\sqrt{a^2+b^2}"))(
+        lambda a, b: (a * a + b * b) ** 0.5, lambda out, a, b: (a / out, b / out))
+    xor = ops.op("oplus_draw", 2, "a ⊕ b", ("1", "1"), r"a \oplus b", ("1", "1"),
+                 symbol="⊕")(lambda a, b: a + b, lambda out, a, b: (1.0, 1.0))
+    try:
+        register_op(hypot)
+        register_op(xor)
+        x, y = Value(3.0), Value(4.0)
+        assert op_symbol(x.hypot_draw(y)) == "hypot_draw"
+        assert op_symbol(x.oplus_draw(y)) == "⊕"
+        assert 'label="⊕"' in draw(x.oplus_draw(y)).source
+    finally:
+        for name in ("hypot_draw", "oplus_draw"):
+            ops.OPS.pop(name, None)
+            if hasattr(Value, name):
+                delattr(Value, name)
+
+
+def test_op_symbol_of_nary_ops_and_a_fractional_power():
+    from autograd import add_n, dot
+    x = Value(2.0)
+    assert op_symbol(dot([x, x], [x, x])) == "Σ w·x"
+    assert op_symbol(add_n([x, x, x])) == "Σ"
+    assert op_symbol(x ** 0.5) == "**0.5"
+    assert op_symbol(x.sigmoid()) == "σ"
+
+
 def test_render_svg_and_png_with_the_dot_program(loss, tmp_path):
     svg = render(draw(loss), str(tmp_path / "g.svg"))
     png = render(draw(loss), str(tmp_path / "g.png"))
