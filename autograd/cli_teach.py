@@ -1,7 +1,7 @@
 """``chainrule explain`` and ``chainrule graph``: the chain rule and the graph of an expression.
 
     chainrule explain "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 [--format text|markdown|latex]
-    chainrule graph   "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 -o graph.svg [--format svg|png|dot]
+    chainrule graph   "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 -o graph.svg [--format svg|png|pdf|jpg|gif|dot]
                       [--no-grads] [--rankdir TB] [--frames DIR]
 
 The expression is parsed safely (:mod:`autograd.expr`, never ``eval``). Bad input (a rejected
@@ -15,6 +15,7 @@ import sys
 
 from .errors import ChainruleError
 
+IMAGE_FORMATS = ("svg", "png", "pdf", "jpg", "gif", "dot")   # draw.FORMATS, minus aliases
 EXAMPLE = 'chainrule explain "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3'
 
 
@@ -56,7 +57,7 @@ def register(subparsers):
         epilog='example: chainrule graph "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 -o graph.svg')
     _common(p)
     p.add_argument("-o", "--output", required=True, help="image file to write")
-    p.add_argument("--format", choices=("svg", "png", "dot"), default=None,
+    p.add_argument("--format", choices=IMAGE_FORMATS, default=None,
                    help="image format (default: from the file extension, else svg)")
     p.add_argument("--grads", action=argparse.BooleanOptionalAction, default=True,
                    help="show gradients (default) or not")
@@ -101,11 +102,15 @@ def run_graph(args):
     out, leaves = _build(args, "graph")
     if out is None:
         return leaves
-    fmt = args.format
+    from .draw import GraphvizMissing, draw, draw_backward_frames, format_of, render
+
+    fmt = args.format or format_of(args.output)
     if fmt is None:
-        ext = os.path.splitext(args.output)[1].lstrip(".").lower()
-        fmt = ext if ext in ("svg", "png", "dot") else "svg"
-    from .draw import GraphvizMissing, draw, draw_backward_frames, render
+        ext = os.path.splitext(args.output)[1]
+        if ext:       # an image format we cannot write: refuse rather than mislabel SVG text
+            return _fail("graph", f"cannot tell the image format of {args.output!r} from "
+                                  f"{ext!r}: use one of .{', .'.join(IMAGE_FORMATS)} or --format")
+        fmt = "svg"
 
     try:
         if args.grads:

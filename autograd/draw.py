@@ -179,13 +179,21 @@ def render_bytes(dot, format=None):
         raise GraphvizMissing(INSTALL_DOT) from None
 
 
+FORMATS = ("svg", "png", "pdf", "dot", "gv", "jpg", "jpeg", "gif")
+
+
+def format_of(path, default=None):
+    """The image format a file name asks for: its extension when it is one of ``FORMATS``
+    (``"g.JPG"`` → ``"jpg"``), else ``default``."""
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    return ext if ext in FORMATS else default
+
+
 def render(dot, path, format=None):
     """Write ``dot`` to ``path`` as ``format`` (default: the file's extension, else the
     graph's format). Returns ``path``."""
     if format is None:
-        ext = os.path.splitext(path)[1].lstrip(".").lower()
-        format = ext if ext in ("svg", "png", "pdf", "dot", "gv", "jpg", "jpeg", "gif") \
-            else dot.format
+        format = format_of(path, dot.format)
     atomic_write(path, render_bytes(dot, format))
     return path
 

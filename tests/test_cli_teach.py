@@ -70,6 +70,26 @@ def test_graph_writes_an_image(fmt, magic, capsys, tmp_path):
         assert f.read(len(magic)) == magic
 
 
+@pytest.mark.parametrize("ext,magic", [("jpg", b"\xff\xd8"), ("pdf", b"%PDF"),
+                                       ("gif", b"GIF8"), ("JPEG", b"\xff\xd8")])
+def test_graph_format_follows_every_image_extension(ext, magic, capsys, tmp_path):
+    # -o g.jpg / g.pdf used to write SVG text into the file.
+    pytest.importorskip("graphviz")
+    target = str(tmp_path / f"g.{ext}")
+    code, out, err = run(["graph", "x*y", "--at", "x=1", "y=2", "-o", target], capsys)
+    assert (code, err) == (0, "")
+    with open(target, "rb") as f:
+        assert f.read(len(magic)) == magic
+
+
+def test_graph_refuses_an_unknown_extension(capsys, tmp_path):
+    target = tmp_path / "g.xyz"
+    code, out, err = run(["graph", "x*y", "--at", "x=1", "y=2", "-o", str(target)], capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "'.xyz'" in err and "--format" in err
+    assert not target.exists()
+
+
 def test_graph_without_grads_and_top_to_bottom(capsys, tmp_path):
     target = str(tmp_path / "g.dot")
     code, _, _ = run(["graph", "x*y", "--at", "x=1", "y=2", "-o", target, "--no-grads",
