@@ -96,6 +96,11 @@ class Optimizer:
     def hyperparameters(self):
         return {"lr": self.lr}
 
+    def _check_hyperparameters(self, hyper):
+        """Raise ValueError unless every value of ``hyper`` is allowed (as the constructor
+        checks it); used by ``load_state_dict`` before anything is assigned."""
+        _check_hyper(type(self).__name__, "lr", hyper["lr"], low=0.0)
+
     def _buffers(self):
         """Names of the per-parameter lists of floats kept between steps."""
         return ()
@@ -124,6 +129,10 @@ class Optimizer:
         if not isinstance(buffers, dict) or set(buffers) != set(self._buffers()):
             raise ModelFileError(f"{name}.load_state_dict: buffers {sorted(buffers or {})} do "
                                  f"not match {sorted(self._buffers())}")
+        try:
+            self._check_hyperparameters(hyper)
+        except ValueError as e:
+            raise ModelFileError(f"{name}.load_state_dict: {e}") from None
         restored = {}
         for key, lists in buffers.items():
             if not isinstance(lists, list) or len(lists) != len(self.slots):
@@ -166,14 +175,19 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
         super().__init__(params, lr)
-        _check_hyper("SGD", "momentum", momentum, low=0.0)
-        _check_hyper("SGD", "weight_decay", weight_decay, low=0.0)
+        self._check_hyperparameters({"lr": lr, "momentum": momentum,
+                                     "weight_decay": weight_decay})
         self.momentum = momentum
         self.weight_decay = weight_decay
         self.velocity = [None] * len(self.slots)
 
     def hyperparameters(self):
         return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
+
+    def _check_hyperparameters(self, hyper):
+        super()._check_hyperparameters(hyper)
+        _check_hyper("SGD", "momentum", hyper["momentum"], low=0.0)
+        _check_hyper("SGD", "weight_decay", hyper["weight_decay"], low=0.0)
 
     def _buffers(self):
         return ("velocity",)
@@ -204,12 +218,8 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (β₁, β₂), got {betas!r}")
-        for k, b in zip(("betas[0]", "betas[1]"), betas):
-            _check_hyper("Adam", k, b, low=0.0, below=1.0)
-        _check_hyper("Adam", "eps", eps, low=0.0)
-        _check_hyper("Adam", "weight_decay", weight_decay, low=0.0)
+        self._check_hyperparameters({"lr": lr, "betas": betas, "eps": eps,
+                                     "weight_decay": weight_decay})
         self.betas = tuple(betas)
         self.eps = eps
         self.weight_decay = weight_decay
@@ -219,6 +229,16 @@ class Adam(Optimizer):
     def hyperparameters(self):
         return {"lr": self.lr, "betas": list(self.betas), "eps": self.eps,
                 "weight_decay": self.weight_decay}
+
+    def _check_hyperparameters(self, hyper):
+        super()._check_hyperparameters(hyper)
+        betas = hyper["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (β₁, β₂), got {betas!r}")
+        for k, b in zip(("betas[0]", "betas[1]"), betas):
+            _check_hyper("Adam", k, b, low=0.0, below=1.0)
+        _check_hyper("Adam", "eps", hyper["eps"], low=0.0)
+        _check_hyper("Adam", "weight_decay", hyper["weight_decay"], low=0.0)
 
     def _buffers(self):
         return ("m", "v")

@@ -178,6 +178,12 @@ def test_sgd_state_dict_contents():
     (lambda s: s["buffers"].update(v=[[1.0, 2.0], None]), "does not fit"),
     (lambda s: s["buffers"].pop("v"), "buffers"),
     (lambda s: s["hyperparameters"].pop("eps"), "hyperparameters"),
+    (lambda s: s["hyperparameters"].update(lr="abc"), "lr must be a finite number"),
+    (lambda s: s["hyperparameters"].update(lr=-5), "lr must be >= 0"),
+    (lambda s: s["hyperparameters"].update(eps=float("inf")), "eps must be a finite number"),
+    (lambda s: s["hyperparameters"].update(betas=[0.9]), "betas must be a pair"),
+    (lambda s: s["hyperparameters"].update(betas=[0.9, 1.5]), r"betas\[1\] must be < 1.0"),
+    (lambda s: s["hyperparameters"].update(weight_decay=True), "weight_decay must be"),
 ])
 def test_bad_optimizer_state_raises_and_changes_nothing(mutate, message):
     ps = [Value(1.0), Value(2.0)]
@@ -191,6 +197,18 @@ def test_bad_optimizer_state_raises_and_changes_nothing(mutate, message):
     with pytest.raises(ModelFileError, match=message):
         opt.load_state_dict(state)
     assert json.dumps(opt.state_dict()) == before
+
+
+@pytest.mark.parametrize("hyper", [{"lr": "abc"}, {"lr": -5}, {"momentum": -0.5},
+                                   {"weight_decay": float("nan")}])
+def test_sgd_state_with_bad_hyperparameter_values_is_refused(hyper):
+    p = Value(1.0)
+    opt = SGD([p], lr=0.1, momentum=0.9)
+    state = opt.state_dict()
+    state["hyperparameters"].update(hyper)
+    with pytest.raises(ModelFileError, match="SGD.load_state_dict: SGD: "):
+        opt.load_state_dict(state)
+    assert opt.hyperparameters() == {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.0}
 
 
 @pytest.mark.parametrize("call, message", [
