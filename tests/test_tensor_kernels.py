@@ -102,20 +102,50 @@ def test_densify_and_layout_helpers():
 xs = st.lists(st.floats(-5, 5), min_size=1, max_size=20)
 
 
-@given(xs, xs)
-def test_fast_elementwise_paths_agree_with_the_op_table(a, g):
+# Ops whose forward and/or backward on tensors bypass OPS[name] for speed (autograd.tensor's
+# _unary/_binary/_backward_*): each must give exactly what the op table gives.
+FAST_UNARY = ("neg", "exp", "relu", "tanh")
+FAST_BINARY = ("add", "sub", "mul")
+
+
+def _table_unary(name, a, g):
+    op = OPS[name]
+    out = [op.forward(v, None) for v in a]
+    return out, [gi * op.local(o, v, None)[0] for gi, o, v in zip(g, out, a)]
+
+
+def _table_binary(name, a, b, g):
+    op = OPS[name]
+    out = [op.forward(x, y) for x, y in zip(a, b)]
+    locs = [op.local(o, x, y) for o, x, y in zip(out, a, b)]
+    return out, [gi * d[0] for gi, d in zip(g, locs)], [gi * d[1] for gi, d in zip(g, locs)]
+
+
+@pytest.mark.parametrize("name", FAST_UNARY)
+@given(a=xs, g=xs)
+def test_fast_unary_paths_agree_with_the_op_table(name, a, g):
     g = (g * len(a))[:len(a)]
-    fwd = {name: [OPS[name].forward(v, None) for v in a] for name in ("tanh", "relu", "exp")}
-    assert K.tanh_forward(a) == fwd["tanh"]
-    assert K.relu_forward(a) == fwd["relu"]
-    assert K.exp_forward(a) == fwd["exp"]
-    local_tanh = [gi * OPS["tanh"].local(o, v, None)[0] for gi, o, v in zip(g, fwd["tanh"], a)]
-    assert K.tanh_backward(fwd["tanh"], g) == local_tanh
-    local_relu = [gi * OPS["relu"].local(o, v, None)[0] for gi, o, v in zip(g, fwd["relu"], a)]
-    assert K.relu_backward(a, g) == local_relu
-    assert K.add_same(a, g) == [OPS["add"].forward(x, y) for x, y in zip(a, g)]
-    assert K.sub_same(a, g) == [OPS["sub"].forward(x, y) for x, y in zip(a, g)]
-    assert K.mul_same(a, g) == [OPS["mul"].forward(x, y) for x, y in zip(a, g)]
+    out, grad = _table_unary(name, a, g)
+    x = Tensor(a, requires_grad=True)
+    y = -x if name == "neg" else getattr(x, name)()
+    y.backward(Tensor(g))
+    assert y.data == out and x.grad.data == grad
+    if name in ("tanh", "relu"):           # the kernels themselves
+        assert getattr(K, f"{name}_forward")(a) == out
+        backward = K.tanh_backward(out, g) if name == "tanh" else K.relu_backward(a, g)
+        assert backward == grad
+
+
+@pytest.mark.parametrize("name", FAST_BINARY)
+@given(a=xs, b=xs, g=xs)
+def test_fast_binary_paths_agree_with_the_op_table(name, a, b, g):
+    b, g = (b * len(a))[:len(a)], (g * len(a))[:len(a)]
+    out, ga, gb = _table_binary(name, a, b, g)
+    x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    z = {"add": x + y, "sub": x - y, "mul": x * y}[name]
+    z.backward(Tensor(g))
+    assert z.data == out and x.grad.data == ga and y.grad.data == gb
+    assert getattr(K, f"{name}_same")(a, b) == out
 
 
 @given(st.lists(st.floats(-50, 50), min_size=1, max_size=6))
