@@ -124,6 +124,17 @@ def test_indexing_slicing_subset_and_batches(train):
     assert batches == list(train.batches(64, seed=1))
 
 
+@pytest.mark.parametrize("bad", [2.0, 2.5, "3", None])
+def test_non_integer_index_is_a_clear_type_error(bad):
+    # before: 2.0 reached a slice ("slice indices must be integers") or a bytes lookup
+    ds = ImageDataset(bytes(12), bytes(3), 2, 2, "ab", name="tiny")
+    for call in (ds.image, ds.pixels, ds.label, lambda i: ds[i],
+                 lambda i: ds.subset([0, i]), lambda i: ds.sparse_rows([i])):
+        with pytest.raises(TypeError) as info:
+            call(bad)
+        assert "tiny" in str(info.value) and repr(bad) in str(info.value)
+
+
 def test_ascii_art_draws_the_digit(train):
     art = train.ascii_art(0)
     lines = art.split("\n")

@@ -13,7 +13,7 @@ layer touch only the weight rows of nonzero pixels (x.W = sum over nonzero j of 
 
 import random
 from itertools import compress
-from operator import itemgetter
+from operator import index, itemgetter
 
 __all__ = ["ImageDataset", "SCALE"]
 
@@ -88,6 +88,11 @@ class ImageDataset:
         return self.pixels(key), self.label(key)
 
     def _check(self, i):
+        try:
+            i = index(i)         # ints and int-likes (numpy ints); not 2.0, "3" or None
+        except TypeError:
+            raise TypeError(f"{self.name}: image index must be an integer, got "
+                            f"{type(i).__name__} {i!r}") from None
         n = len(self.labels)
         if not -n <= i < n:
             raise IndexError(f"{self.name}: image index {i} out of range for {n} images")
