@@ -36,11 +36,6 @@ DOT_ERROR = 8 * 2.0 ** -52
 
 # ---- layout ------------------------------------------------------------------------------------
 
-def rows_of(flat, ncols):
-    """Split a flat row-major list into a list of row lists of ``ncols`` items (a copy)."""
-    return [flat[i:i + ncols] for i in range(0, len(flat), ncols)]
-
-
 def tuple_rows(flat, ncols):
     """The same rows as tuples (what :func:`dot_rows` wants: ``math.dist`` takes tuples as is)."""
     return [tuple(flat[i:i + ncols]) for i in range(0, len(flat), ncols)]
@@ -191,28 +186,7 @@ def sparse_t_matmul(dense, g, m):
     return out
 
 
-# ---- broadcasting helpers ----------------------------------------------------------------------
-
-def add_rows(flat, row):
-    """``flat + row`` with ``row`` broadcast over every row (bias add): ``row * n`` repeats the
-    row by C-level list concatenation, then one ``map(add)``."""
-    return list(map(add, flat, row * (len(flat) // len(row))))
-
-
-def col_sums(flat, ncols):
-    """Sum over rows (the bias gradient): ``sum`` over each column tuple of ``zip(*rows)``."""
-    return list(map(sum, columns(flat, ncols)))
-
-
-def row_sums(flat, ncols):
-    """Sum over each row of a flat matrix."""
-    return [sum(flat[i:i + ncols]) for i in range(0, len(flat), ncols)]
-
-
-def scale(flat, c):
-    """``c * flat`` elementwise."""
-    return list(map(mul, flat, repeat(c)))
-
+# ---- optimizer helper --------------------------------------------------------------------------
 
 def axpy(y, a, x):
     """``y + a·x`` elementwise (the SGD update ``w - lr·g`` is ``axpy(w, -lr, g)``)."""
@@ -239,11 +213,6 @@ def relu_forward(x):
 def relu_backward(x, g):
     """g where x > 0, else 0."""
     return [gi if v > 0.0 else 0.0 for gi, v in zip(g, x)]
-
-
-def exp_forward(x):
-    """exp(x) (raises OverflowError past ~709, which the caller reports)."""
-    return list(map(_exp, x))
 
 
 def add_same(a, b):

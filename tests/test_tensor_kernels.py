@@ -93,9 +93,6 @@ def test_densify_and_layout_helpers():
     m = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]          # 2 × 3
     assert K.transpose(m, 2, 3) == [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]
     assert K.columns(m, 3) == [(1.0, 4.0), (2.0, 5.0), (3.0, 6.0)]
-    assert K.col_sums(m, 3) == [5.0, 7.0, 9.0]
-    assert K.row_sums(m, 3) == [6.0, 15.0]
-    assert K.add_rows(m, [10.0, 20.0, 30.0]) == [11.0, 22.0, 33.0, 14.0, 25.0, 36.0]
     assert K.axpy([1.0, 2.0], -0.5, [2.0, 4.0]) == [0.0, 0.0]
 
 
