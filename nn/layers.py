@@ -38,6 +38,13 @@ def affine(w, x, b):
     return dot(w, x, b)
 
 
+def _sizes(sizes, what, example):
+    """``sizes`` as a list, or a clear TypeError for a bare number (``MLP(2, 3)``)."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"{what} must be a list such as {example}, got {sizes!r}")
+    return list(sizes)
+
+
 def _count(n, what):
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
@@ -109,7 +116,7 @@ class MLP(Module):
 
     def __init__(self, nin, sizes, activation="tanh", out_activation="linear", seed=0):
         _count(nin, "MLP: nin")
-        sizes = list(sizes)
+        sizes = _sizes(sizes, "MLP: sizes", "[16, 1]")
         if not sizes:
             raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [16, 16, 1])")
         for s in sizes:
@@ -120,6 +127,7 @@ class MLP(Module):
                                  "give one per layer, or a single name")
             acts = list(activation)
         else:
+            _activation(activation)            # checked even when no hidden layer uses it
             acts = [activation] * (len(sizes) - 1) + [out_activation]
         for a in acts:
             _activation(a)

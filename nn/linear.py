@@ -22,6 +22,7 @@ import random
 
 from autograd.tensor import Tensor
 
+from .layers import _sizes
 from .module import Module, ModelFileError
 
 __all__ = ["Linear", "Tanh", "ReLU", "Sigmoid", "Sequential", "TensorMLP", "INITS",
@@ -156,7 +157,8 @@ class TensorMLP(Sequential):
     def __init__(self, nin, hidden, nout, activation="tanh", seed=0, init=None):
         _count(nin, "TensorMLP: nin")
         _count(nout, "TensorMLP: nout")
-        hidden = [_count(h, "TensorMLP: every hidden size") for h in hidden]
+        hidden = [_count(h, "TensorMLP: every hidden size")
+                  for h in _sizes(hidden, "TensorMLP: hidden", "[128]")]
         if activation not in ACTIVATION_MODULES:
             raise ValueError(f"unknown activation {activation!r}; choose one of "
                              f"{', '.join(ACTIVATION_MODULES)}")

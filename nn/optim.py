@@ -57,6 +57,11 @@ class Optimizer:
     """Base class: keeps the parameters (deduplicated, in order) and the step count."""
 
     def __init__(self, params, lr):
+        if hasattr(params, "parameters") and callable(params.parameters):
+            raise TypeError(f"{type(self).__name__}: pass model.parameters(), not the model")
+        if not hasattr(params, "__iter__"):
+            raise TypeError(f"{type(self).__name__}: params must be a list of parameters "
+                            f"(model.parameters()), got {type(params).__name__}")
         params = list(params)
         if not params:
             raise ValueError(f"{type(self).__name__}: no parameters to optimize "

@@ -73,9 +73,21 @@ def test_activations_per_layer_and_outputs():
     (lambda: MLP(2, [3, 2], activation=["relu"]), "1 activations for 2 layers"),
     (lambda: MLP(2, [4, 1])([1.0, 2.0, 3.0]), "Layer expects 2 inputs, got 3"),
     (lambda: Neuron(2)([1.0]), "Neuron expects 2 inputs, got 1"),
+    (lambda: MLP(2, [3], activation="foo"), "unknown activation 'foo'"),   # one layer only
+    (lambda: MLP(2, [3], out_activation="foo"), "unknown activation 'foo'"),
 ])
 def test_bad_arguments_raise_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: MLP(2, 3), r"MLP: sizes must be a list such as \[16, 1\], got 3"),
+    (lambda: SGD(MLP(2, [1]), lr=0.1), r"SGD: pass model.parameters\(\), not the model"),
+    (lambda: SGD(3, lr=0.1), "SGD: params must be a list of parameters"),
+])
+def test_wrong_argument_types_raise_clear_type_errors(call, message):
+    with pytest.raises(TypeError, match=message):
         call()
 
 

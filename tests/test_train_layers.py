@@ -198,3 +198,10 @@ def test_adam_first_step_moves_each_weight_by_lr():
         for x, x0, g in zip(p.data, b, p.grad.data):
             # first Adam step: m̂ = g, v̂ = g², so x moves by lr·g/(|g| + eps) ≈ lr·sign(g)
             assert x - x0 == pytest.approx(-0.01 * g / (abs(g) + 1e-8), rel=1e-9, abs=1e-15)
+
+
+def test_tensor_mlp_with_a_bare_hidden_size_says_it_needs_a_list():
+    with pytest.raises(TypeError, match=r"TensorMLP: hidden must be a list such as \[128\], got 3"):
+        TensorMLP(4, 3, 2)
+    with pytest.raises(TypeError, match=r"Adam: pass model.parameters\(\), not the model"):
+        Adam(TensorMLP(4, [3], 2))
