@@ -33,8 +33,10 @@ def _one_line_errors(parser, command):
 
 
 def _common(p):
-    p.add_argument("expression", help='e.g. "tanh(w*x + b)"; functions: exp log tanh sigmoid '
-                   "relu sqrt abs sin cos softplus max min")
+    from .expr import function_names
+
+    p.add_argument("expression", help='e.g. "tanh(w*x + b)"; functions: '
+                   + " ".join(function_names()))
     p.add_argument("--at", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
                    help="values of the variables, e.g. --at x=0.5 w=-1.2 b=0.3")
 

@@ -5,8 +5,10 @@ whitelist before anything is computed:
 
 * numbers (int or float literals, finite), names (variables, given values with ``--at``);
 * ``+ - * / **`` and unary ``-``/``+``;
-* calls of known functions by name with positional arguments: ``exp log tanh sigmoid relu sqrt
-  abs sin cos softplus`` (one argument), ``max min`` (two).
+* calls of known functions by name with positional arguments: the unary ops of
+  :data:`autograd.ops.OPS` (``exp log tanh sigmoid relu sqrt abs sin cos softplus``, one
+  argument) and the binary ops written as calls (``max min``, two), read from the table when
+  an expression is parsed, so an op added with ``ops.op``/``register_op`` can be called too.
 
 Everything else is refused with :class:`ExprError`, whose message names the column: attribute
 access, subscripts, strings, lambdas, comprehensions, comparisons, conditionals, keyword or
@@ -24,9 +26,26 @@ MAX_LENGTH = 1000
 MAX_DEPTH = 100
 MAX_EXPONENT = 1000
 
-UNARY_FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "sin", "cos",
-                   "softplus")
-BINARY_FUNCTIONS = ("max", "min")
+_NOT_FUNCTIONS = ("neg", "powc")        # unary ops written as operators: -x, x ** 3
+
+
+def unary_functions():
+    """Names callable with one argument: the op table's unary ops except ``neg``/``powc``."""
+    from .ops import OPS
+    return tuple(n for n, o in OPS.items()
+                 if o.arity == 1 and n not in _NOT_FUNCTIONS and n.isidentifier())
+
+
+def binary_functions():
+    """Names callable with two arguments: binary ops written as calls (``max(a, b)``)."""
+    from .ops import OPS
+    return tuple(n for n, o in OPS.items()
+                 if o.arity == 2 and o.expr.replace(" ", "").startswith(n + "("))
+
+
+def function_names():
+    """Every callable name, unary first: ``("exp", "log", ..., "max", "min")``."""
+    return unary_functions() + binary_functions()
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
@@ -141,13 +160,13 @@ def _check_call(node, col):
     name = node.func.id
     if node.keywords:
         raise ExprError(f"{name}() takes no keyword arguments", col)
-    if name in UNARY_FUNCTIONS:
+    if name in unary_functions():
         wanted = 1
-    elif name in BINARY_FUNCTIONS:
+    elif name in binary_functions():
         wanted = 2
     else:
-        raise ExprError(f"unknown function {name!r} (known: "
-                        f"{', '.join(UNARY_FUNCTIONS + BINARY_FUNCTIONS)})", col)
+        raise ExprError(f"unknown function {name!r} (known: {', '.join(function_names())})",
+                        col)
     if len(node.args) != wanted:
         raise ExprError(f"{name}() takes {wanted} argument{'s' * (wanted > 1)}, "
                         f"got {len(node.args)}", col)
@@ -270,7 +289,9 @@ def _binop(op, a, b, Value):
 
 
 def _call(name, args, Value):
+    from .ops import OPS
+    from .value import _binary, _unary
+
     args = [a if isinstance(a, Value) else Value(a) for a in args]
-    if name in BINARY_FUNCTIONS:
-        return getattr(args[0], name)(args[1])
-    return getattr(args[0], name)()
+    op = OPS[name]                            # checked by parse: a unary or call-like binary op
+    return _binary(op)(*args) if op.arity == 2 else _unary(op)(args[0])

@@ -237,3 +237,29 @@ def test_real_entry_point_in_a_subprocess():
                           "__import__('os').system('echo pwned')"],
                          capture_output=True, text=True, env=env, cwd=root, timeout=60)
     assert bad.returncode == 2 and bad.stdout == "" and bad.stderr.count("\n") == 1
+
+
+def test_functions_come_from_the_op_table_so_registered_ops_can_be_called(capsys):
+    from autograd import ops
+    from autograd.expr import binary_functions, build, unary_functions
+
+    assert "tanh" in unary_functions() and "neg" not in unary_functions()
+    assert "powc" not in unary_functions() and binary_functions()[:2] == ("max", "min")
+    assert "add" not in binary_functions()
+    cube = ops.op("cube_expr", 1, "cube_expr(a)", ("3·a²",), "a^3", ("3a^2",))(
+        lambda a, k: a ** 3, lambda out, a, k: (3 * a * a,))
+    hyp = ops.op("hyp_expr", 2, "hyp_expr(a, b)", ("a/out", "b/out"), "h", ("a", "b"))(
+        lambda a, b: (a * a + b * b) ** 0.5, lambda out, a, b: (a / out, b / out))
+    try:
+        out, leaves = build("cube_expr(x) + hyp_expr(x, 4)", {"x": 3.0})
+        assert out.data == 32.0
+        out.backward()
+        assert leaves["x"].grad == 27.0 + 0.6
+        code, _, err = run(["explain", "nope(x)", "--at", "x=1"], capsys)
+        assert code == 2 and "cube_expr" in err and "hyp_expr" in err
+        with pytest.raises(SystemExit):
+            main(["explain", "--help"])
+        assert "cube_expr" in capsys.readouterr().out
+    finally:
+        ops.OPS.pop("cube_expr", None)
+        ops.OPS.pop("hyp_expr", None)
