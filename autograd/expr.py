@@ -14,7 +14,7 @@ Everything else is refused with :class:`ExprError`, whose message names the colu
 access, subscripts, strings, lambdas, comprehensions, comparisons, conditionals, keyword or
 starred arguments, ``**`` towers (an exponent containing ``**``), constant exponents above
 ``MAX_EXPONENT`` in size, text longer than ``MAX_LENGTH`` characters and nesting deeper than
-``MAX_DEPTH``. Each variable becomes one labelled leaf Value (used twice = fan-out).
+``MAX_DEPTH`` (a chain ``a + b + c`` counts as one level, however long). Each variable becomes one labelled leaf Value (used twice = fan-out).
 """
 
 import ast
@@ -145,7 +145,9 @@ def _check(root, names):
                 stack.append((node.right, depth + 1, True))
             else:
                 stack.append((node.right, depth + 1, in_exponent))
-            stack.append((node.left, depth + 1, in_exponent))
+            # The left operand is not deeper: a flat sum x + x + ... + x parses as a
+            # left-leaning chain, and its length is already bounded by MAX_LENGTH.
+            stack.append((node.left, depth, in_exponent))
         elif isinstance(node, ast.Call):
             _check_call(node, col)
             for arg in reversed(node.args):

@@ -239,6 +239,15 @@ def test_real_entry_point_in_a_subprocess():
     assert bad.returncode == 2 and bad.stdout == "" and bad.stderr.count("\n") == 1
 
 
+def test_a_flat_sum_of_300_terms_is_not_too_deep(capsys):
+    # The left operand of a + b used to count as one level deeper: 101 terms were "too deep".
+    code, out, err = run(["explain", "+".join(["x"] * 300), "--at", "x=1"], capsys)
+    assert (code, err) == (0, "")
+    assert "gradients: ∂L/∂x = 300.0" in out
+    code, out, err = run(["explain", "*".join(["x"] * 150), "--at", "x=1"], capsys)
+    assert (code, err) == (0, "")
+
+
 def test_functions_come_from_the_op_table_so_registered_ops_can_be_called(capsys):
     from autograd import ops
     from autograd.expr import binary_functions, build, unary_functions
