@@ -46,9 +46,17 @@ def squared_error(logits, labels):
 LOSSES = {"cross-entropy": softmax_cross_entropy, "squared-error": squared_error}
 
 
+def _logit_rows(logits, who):
+    shape = getattr(logits, "shape", None)
+    if shape is None or len(shape) != 2:
+        raise ShapeError(f"{who}: logits must be 2-d (N, C), got shape "
+                         f"{shape if shape is not None else type(logits).__name__}")
+    return shape
+
+
 def predictions(logits):
     """The class with the largest logit in each row (the first one on a tie)."""
-    c = logits.shape[1]
+    _, c = _logit_rows(logits, "predictions")
     data = logits.data
     out = []
     for i in range(0, len(data), c):
@@ -59,4 +67,8 @@ def predictions(logits):
 
 def correct(logits, labels):
     """How many rows' largest logit is at the label."""
+    n, _ = _logit_rows(logits, "correct")
+    labels = list(labels)
+    if len(labels) != n:
+        raise ShapeError(f"correct: {n} rows of logits but {len(labels)} labels")
     return sum(p == y for p, y in zip(predictions(logits), labels))

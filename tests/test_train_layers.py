@@ -205,3 +205,15 @@ def test_tensor_mlp_with_a_bare_hidden_size_says_it_needs_a_list():
         TensorMLP(4, 3, 2)
     with pytest.raises(TypeError, match=r"Adam: pass model.parameters\(\), not the model"):
         Adam(TensorMLP(4, [3], 2))
+
+
+def test_correct_and_predictions_refuse_mismatched_or_1d_logits():
+    from autograd.errors import ShapeError
+    logits = Tensor([0.0, 1.0, 1.0, 0.0, 2.0, 0.0], (3, 2))
+    assert correct(logits, [1, 0, 0]) == 3
+    with pytest.raises(ShapeError, match="correct: 3 rows of logits but 2 labels"):
+        correct(logits, [1, 0])
+    with pytest.raises(ShapeError, match="correct: 3 rows of logits but 4 labels"):
+        correct(logits, [1, 0, 0, 1])
+    with pytest.raises(ShapeError, match=r"predictions: logits must be 2-d \(N, C\), got shape \(3,\)"):
+        predictions(Tensor([0.0, 1.0, 2.0], (3,)))
