@@ -210,38 +210,14 @@ class Tensor:
 
     # ---- elementwise arithmetic -----------------------------------------------------------------
 
-    def __add__(self, other):
-        return _binary("add", self, other)
-
-    def __radd__(self, other):
-        return _binary("add", other, self)
-
-    def __sub__(self, other):
-        return _binary("sub", self, other)
-
-    def __rsub__(self, other):
-        return _binary("sub", other, self)
-
-    def __mul__(self, other):
-        return _binary("mul", self, other)
-
-    def __rmul__(self, other):
-        return _binary("mul", other, self)
-
-    def __truediv__(self, other):
-        return _binary("div", self, other)
-
-    def __rtruediv__(self, other):
-        return _binary("div", other, self)
+    # __add__/__radd__, __sub__, __mul__, __truediv__ and __rpow__: attached below by
+    # _binary_method (the same factory for every operator; docstrings from the op table)
 
     def __pow__(self, other):
         """``x ** k`` for a number k (op ``powc``) or ``x ** y`` for a tensor y (op ``pow``)."""
         if isinstance(other, numbers.Real) and not isinstance(other, Tensor):
             return _unary(_ops.OPS["powc"], self, float(other))
         return _binary("pow", self, other)
-
-    def __rpow__(self, other):
-        return _binary("pow", other, self)
 
     def __neg__(self):
         return _unary(_ops.OPS["neg"], self)
@@ -323,24 +299,7 @@ class Tensor:
         axis = normalize_axis(axis, self.ndim, "argmax")
         return [lane.index(max(lane)) for lane in lanes(self.data, self.shape, axis)]
 
-    # ---- unary functions from the op table ------------------------------------------------------
-
-    def relu(self):
-        return _unary(_ops.OPS["relu"], self)
-
-    def tanh(self):
-        return _unary(_ops.OPS["tanh"], self)
-
-    def exp(self):
-        return _unary(_ops.OPS["exp"], self)
-
-    def log(self):
-        return _unary(_ops.OPS["log"], self)
-
-    def sigmoid(self):
-        return _unary(_ops.OPS["sigmoid"], self)
-
-    # (sqrt, abs, sin, cos, softplus: attached below from ops.UNARY)
+    # (relu, tanh, exp, log, sigmoid, sqrt, sin, cos, softplus: attached below from ops.UNARY)
 
     # ---- shape ----------------------------------------------------------------------------------
 
@@ -759,6 +718,31 @@ def _unary_method(op):
     method.__doc__ = f"Elementwise {op.expr}; {op.formula()}"
     return method
 
+
+def _binary_method(name, reflected=False):
+    """``a <op> b`` as a method (``reflected``: ``self`` is the right operand, as in 2 - x)."""
+    op = _ops.OPS[name]
+    if reflected:
+        def method(self, other):
+            return _binary(name, other, self)
+        where = "other, b = self"
+    else:
+        def method(self, other):
+            return _binary(name, self, other)
+        where = "self, b = other"
+    method.__doc__ = (f"Elementwise {op.expr} with NumPy broadcasting (a = {where}); "
+                      f"{op.formula(0)}, {op.formula(1)}")
+    return method
+
+
+for _dunder, _name in (("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv", "div")):
+    for _reflected in (False, True):
+        _m = _binary_method(_name, _reflected)
+        _m.__name__ = f"__{'r' if _reflected else ''}{_dunder}__"
+        setattr(Tensor, _m.__name__, _m)
+Tensor.__rpow__ = _binary_method("pow", reflected=True)
+Tensor.__rpow__.__name__ = "__rpow__"
+del _dunder, _name, _reflected, _m
 
 for _op in _ops.UNARY:
     if _op.name != "neg" and not hasattr(Tensor, _op.name):

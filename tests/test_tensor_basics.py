@@ -183,3 +183,16 @@ def test_a_tuple_index_is_refused_not_read_as_rows():
     with pytest.raises(OperandError, match=r"\(0, 1\).*x\[i\]\[j\].*x\[\[i, j\]\]"):
         x[0, 1]
     assert x[0][1].item() == 2.0 and x[[0, 1]].tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_operator_methods_come_from_the_op_table():
+    from autograd import OPS
+    for dunder, name in (("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv", "div")):
+        for r in ("", "r"):
+            method = getattr(Tensor, f"__{r}{dunder}__")
+            assert method.__name__ == f"__{r}{dunder}__" and OPS[name].formula(1) in method.__doc__
+    for name in ("relu", "tanh", "exp", "log", "sigmoid", "sqrt", "sin"):
+        assert OPS[name].expr in getattr(Tensor, name).__doc__
+    x = Tensor([1.0, 4.0])
+    assert (2.0 - x).tolist() == [1.0, -2.0] and (2.0 / x).tolist() == [2.0, 0.5]
+    assert (2.0 ** Tensor([3.0])).tolist() == [8.0] and (3.0 * x + 1.0).tolist() == [4.0, 13.0]
