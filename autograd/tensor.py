@@ -185,12 +185,9 @@ class Tensor:
                 raise ShapeError(f"backward(grad): grad has shape {grad.shape}, "
                                  f"expected {self.shape}")
             seed = list(grad.data)
-        walk = backward_order(self)
-        node = next(walk)
-        node._g = seed
         anomaly = STATE.anomaly
-        for node in _chain_first(node, walk):
-            g = node._g
+        for node in backward_order(self):          # self first, then every input it reaches
+            g = seed if node is self else node._g
             node._g = None
             if node._op is None:
                 if node.grad is None:
@@ -408,11 +405,6 @@ def _leaf(data, shape, requires_grad, label):
 
 def _rng(seed):
     return seed if isinstance(seed, _random.Random) else _random.Random(seed)
-
-
-def _chain_first(node, walk):
-    yield node
-    yield from walk
 
 
 def _make(data, shape, op, inputs, ctx=None):

@@ -310,3 +310,14 @@ def test_the_real_sparse_kernel_path_matches_the_dense_computation(monkeypatch):
     (ys * wts).sum().backward()
     (yd * wts).sum().backward()
     assert w_sparse.grad.data == pytest.approx(w_dense.grad.data, rel=1e-12, abs=1e-12)
+
+
+def test_backward_of_a_leaf_and_of_an_output_used_twice_in_its_own_graph():
+    x = Tensor([2.0, 3.0], requires_grad=True)
+    x.backward(Tensor([1.0, -1.0]))                 # the root is itself the leaf
+    assert x.grad.tolist() == [1.0, -1.0]
+    x.grad = None
+    y = x * x
+    z = y * y + y                                   # y feeds z twice: its gradient is summed
+    z.backward(Tensor([1.0, 1.0]))
+    assert x.grad.tolist() == [(2 * 4.0 + 1) * 4.0, (2 * 9.0 + 1) * 6.0]
