@@ -21,7 +21,7 @@ import numbers
 from dataclasses import dataclass
 
 from . import ops as _ops
-from .errors import OperandError
+from .errors import ChainruleError, FloatOverflow, OperandError
 
 
 class _Counter:
@@ -39,8 +39,8 @@ class Dual:
     __slots__ = ("value", "tangent")
 
     def __init__(self, value, tangent=0.0):
-        self.value = float(value)
-        self.tangent = float(tangent)
+        self.value = _real(value, "value")
+        self.tangent = _real(tangent, "tangent")
 
     def __repr__(self):
         return f"Dual(value={self.value!r}, tangent={self.tangent!r})"
@@ -65,10 +65,27 @@ class Dual:
             return apply(_ops.POW, self, other)
         if isinstance(other, numbers.Real):
             return apply(_ops.POWC, self, k=other)
-        return NotImplemented
+        return _refuse(other, _ops.POW)
 
     def __rpow__(self, other):
         return apply(_ops.POW, _lift(other), self)
+
+
+def _real(x, what):
+    """``float(x)`` for a real number; ``Dual("1")`` or ``Dual(Value(1))`` is refused (a string
+    or a graph node would be silently turned into a constant)."""
+    if isinstance(x, numbers.Real) and not hasattr(x, "_op"):
+        return float(x)
+    raise OperandError(f"Dual: the {what} must be a real number, got {x!r} of type "
+                       f"{type(x).__name__}" + ("; pass value.data" if hasattr(x, "data") else ""))
+
+
+def _refuse(x, op):
+    """NotImplemented for a Tensor (its reflected operator handles it), else a clear error."""
+    if getattr(x, "__chainrule_tensor__", False):
+        return NotImplemented
+    raise OperandError(f"Dual {op.name}: unsupported operand {x!r} of type "
+                       f"{type(x).__name__}; use a number or a Dual")
 
 
 def _lift(x):
@@ -84,24 +101,33 @@ def apply(op, a, b=None, k=None):
     """One op on dual numbers: ``op.forward`` for the value, ``Σ op.local·tangent`` for the
     tangent. ``b`` is the second input of a binary op; ``k`` the constant of a unary op."""
     COUNTER.ops += 1
-    if op.arity == 2:
-        out = op.forward(a.value, b.value)
-        da, db = op.local(out, a.value, b.value)
-        tangent = 0.0
-        if a.tangent:
-            tangent += da * a.tangent
-        if b.tangent:
-            tangent += db * b.tangent
-        return Dual(out, tangent)
-    out = op.forward(a.value, k)
-    (da,) = op.local(out, a.value, k)
-    return Dual(out, da * a.tangent if a.tangent else 0.0)
+    try:
+        if op.arity == 2:
+            out = op.forward(a.value, b.value)
+            da, db = op.local(out, a.value, b.value)
+            tangent = 0.0
+            if a.tangent:
+                tangent += da * a.tangent
+            if b.tangent:
+                tangent += db * b.tangent
+            return Dual(out, tangent)
+        out = op.forward(a.value, k)
+        (da,) = op.local(out, a.value, k)
+        return Dual(out, da * a.tangent if a.tangent else 0.0)
+    except ChainruleError:
+        raise
+    except OverflowError:          # math.exp(1000.0), 10.0 ** 400: name the op, as Value does
+        values = ", ".join(repr(x) for x in ((a.value, b.value) if op.arity == 2 else
+                                             (a.value,) if k is None else (a.value, k)))
+        raise FloatOverflow(op.name, a.value,
+                            f"{op.name}({values}) is too large for a float (forward mode)") \
+            from None
 
 
 def _binary(op, reflected=False):
     def method(self, other):
-        if not isinstance(other, (Dual, numbers.Real)):
-            return NotImplemented
+        if not isinstance(other, (Dual, numbers.Real)) or hasattr(other, "_op"):
+            return _refuse(other, op)
         other = _lift(other)
         return apply(op, other, self) if reflected else apply(op, self, other)
 

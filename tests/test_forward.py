@@ -7,6 +7,7 @@ from hypothesis import given
 
 from _programs import programs, run
 from autograd import DomainError, Value
+from autograd.errors import FloatOverflow, OperandError
 from autograd.forward import Dual, derivative, gradient_forward, gradient_reverse, jvp
 
 
@@ -70,3 +71,29 @@ def test_forward_mode_equals_reverse_mode_on_random_expressions(program):
         out = run(program, duals)
         tangent = out.tangent if isinstance(out, Dual) else 0.0
         assert tangent == pytest.approx(xs[i].grad, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("bad", ["1", Value(1.0), None, [1.0]])
+def test_dual_refuses_what_is_not_a_real_number(bad):
+    # float("1") and float(Value(1)) used to be accepted silently.
+    with pytest.raises(OperandError, match="Dual: the value must be a real number"):
+        Dual(bad)
+    with pytest.raises(OperandError, match="the tangent"):
+        Dual(1.0, bad)
+
+
+def test_dual_with_a_string_operand_is_a_clear_operand_error():
+    for f in (lambda: Dual(1.0) * "a", lambda: "a" * Dual(1.0), lambda: Dual(1.0) + "a",
+              lambda: Dual(1.0) ** "a", lambda: Dual(1.0).max("a")):
+        with pytest.raises(OperandError, match="unsupported operand 'a' of type str"):
+            f()
+
+
+def test_overflow_in_forward_mode_names_the_op():
+    with pytest.raises(FloatOverflow, match=r"exp\(1000.0\) is too large") as e:
+        Dual(1000.0, 1.0).exp()
+    assert e.value.op == "exp"
+    with pytest.raises(FloatOverflow, match="powc"):
+        Dual(10.0, 1.0) ** 400
+    with pytest.raises(FloatOverflow, match="pow"):
+        derivative(lambda x: x ** Dual(400.0), 10.0)
