@@ -68,6 +68,9 @@ def _dataset_option(p):
 
 
 def register(subparsers):
+    from .linear import ACTIVATION_MODULES
+    from .tensor_losses import LOSSES
+
     p = subparsers.add_parser(
         "mnist", help="train a network on handwritten digits in pure Python",
         description="Train 784 → hidden → 10 on MNIST-style images (default: the bundled "
@@ -79,8 +82,8 @@ def register(subparsers):
                    help="download the full MNIST (checksum-verified) into DIR and train on it")
     p.add_argument("--hidden", nargs="+", type=_positive, metavar="SIZE",
                    help="hidden layer sizes (default 128)")
-    p.add_argument("--activation", choices=("tanh", "relu", "sigmoid"))
-    p.add_argument("--loss", choices=("cross-entropy", "squared-error"))
+    p.add_argument("--activation", choices=tuple(ACTIVATION_MODULES))
+    p.add_argument("--loss", choices=tuple(LOSSES))
     p.add_argument("--optimizer", choices=("sgd", "adam"))
     p.add_argument("--lr", type=_nonnegative_float,
                    help="learning rate (default 0.2 for sgd, 0.001 for adam)")
@@ -352,8 +355,7 @@ def _load_image(args, meta):
                              "made from a PNG")
         return to_mnist(grey, w, h, size=rows, box=round(rows * 20 / 28)), \
             f"{args.image} ({w}x{h}, as {rows}x{cols})"
-    spec = dataset_spec(args.dataset) if args.dataset else meta.get("dataset") or ["bundled"]
-    spec = dataset_spec(spec)
+    spec = dataset_spec(args.dataset or meta.get("dataset"))      # the default if neither
     ds = load_split(spec, args.split)
     if not -len(ds) <= args.index < len(ds):
         raise UsageError(f"--index {args.index} is out of range: {ds.name} has {len(ds)} images")
@@ -392,15 +394,16 @@ def run_predict(args):
     nin = getattr(first, "nin", rows * cols)
     if nin != rows * cols:
         raise UsageError(f"{args.model}: the model takes {nin} inputs, not {rows}x{cols} images")
+    one = ImageDataset(img, b"\x00", rows, cols, ["?"])
     with no_grad():
-        logits = model(batch_inputs(ImageDataset(img, b"\x00", rows, cols, ["?"]), [0]))
+        logits = model(batch_inputs(one, [0]))
     probs = logits.softmax(axis=1).data
     if not isinstance(classes, list) or len(classes) != len(probs):
         classes = [str(k) for k in range(len(probs))]
     top = sorted(range(len(probs)), key=lambda k: -probs[k])[:3]
     print(what)
     if args.preview:
-        art = ImageDataset(img, b"\x00", rows, cols, ["?"]).ascii_art(0)
+        art = one.ascii_art(0)
         print(art.split("\n", 1)[1].strip("\n"))         # without the blank rows around it
     best = top[0]
     print(f"predicted: {classes[best]} ({100 * probs[best]:.1f}%)")

@@ -26,16 +26,16 @@ ACTIVATIONS = {
 }
 
 
+def check_choice(what, name, choices):
+    """``name`` if it is one of ``choices`` (a table or a tuple), else the one ValueError
+    every module raises for an unknown activation, init or loss."""
+    if isinstance(name, str) and name in choices:
+        return name
+    raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(choices)}")
+
+
 def _activation(name):
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
-    return ACTIVATIONS[name]
-
-
-def affine(w, x, b):
-    """``b + w₀·x₀ + w₁·x₁ + …`` as ONE ``dot`` node per neuron (autograd.dot), instead of
-    2·nin binary mul and add nodes: the same numbers, a graph 2·nin times smaller."""
-    return dot(w, x, b)
+    return ACTIVATIONS[check_choice("activation", name, ACTIVATIONS)]
 
 
 def _sizes(sizes, what, example):
@@ -75,7 +75,8 @@ class Neuron(Module):
         """``act(w · x + b)`` for a list of ``nin`` numbers or Values."""
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        z = affine(self.w, x, self.b)
+        # b + w₀·x₀ + w₁·x₁ + … as ONE dot node, not 2·nin binary mul and add nodes
+        z = dot(self.w, x, self.b)
         return z if self._act is None else self._act(z)
 
 

@@ -22,19 +22,13 @@ import random
 
 from autograd.tensor import Tensor
 
-from .layers import _sizes
+from .layers import _count, _sizes, check_choice
 from .module import Module, ModelFileError
 
 __all__ = ["Linear", "Tanh", "ReLU", "Sigmoid", "Sequential", "TensorMLP", "INITS",
            "ACTIVATION_MODULES", "build_module"]
 
 INITS = ("uniform", "xavier", "he")
-
-
-def _count(n, what):
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
 
 
 def init_weights(nin, nout, init, rng):
@@ -48,7 +42,8 @@ def init_weights(nin, nout, init, rng):
     if init == "he":
         std = math.sqrt(2.0 / nin)
         return [rng.gauss(0.0, std) for _ in range(nin * nout)]
-    raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+    check_choice("init", init, INITS)
+    raise AssertionError(f"init {init!r} is in INITS but has no formula")
 
 
 class Linear(Module):
@@ -159,9 +154,7 @@ class TensorMLP(Sequential):
         _count(nout, "TensorMLP: nout")
         hidden = [_count(h, "TensorMLP: every hidden size")
                   for h in _sizes(hidden, "TensorMLP: hidden", "[128]")]
-        if activation not in ACTIVATION_MODULES:
-            raise ValueError(f"unknown activation {activation!r}; choose one of "
-                             f"{', '.join(ACTIVATION_MODULES)}")
+        check_choice("activation", activation, ACTIVATION_MODULES)
         if init is None:
             init = "he" if activation == "relu" else "xavier"
         rng = random.Random(seed)

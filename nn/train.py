@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from autograd.engine import no_grad
 from autograd.sparse import SparseRows
 
+from .layers import check_choice
 from .model_file import write_json
 from .module import ModelFileError
 from .progress import ProgressBar
@@ -66,9 +67,7 @@ def batch_inputs(ds, indices):
 def _loss_fn(loss):
     if callable(loss):
         return getattr(loss, "__name__", "loss"), loss
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
-    return loss, LOSSES[loss]
+    return loss, LOSSES[check_choice("loss", loss, LOSSES)]
 
 
 def evaluate(model, ds, loss="cross-entropy", batch_size=1000):

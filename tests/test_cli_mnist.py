@@ -199,3 +199,27 @@ def test_download_failure_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
     assert err == "chainrule mnist: error: no mirror reachable (offline?)\n"
     assert "do not combine it with --dataset" in _err(
         ["mnist", "--download", str(tmp_path), "--dataset", "bundled"], capsys)
+
+
+def test_mnist_choices_come_from_the_activation_and_loss_tables(monkeypatch):
+    """A new activation or loss is offered by the CLI without editing a second list."""
+    from autograd.cli import build_parser
+    from nn import linear, tensor_losses
+
+    monkeypatch.setitem(linear.ACTIVATION_MODULES, "gelu", linear.Tanh)
+    monkeypatch.setitem(tensor_losses.LOSSES, "hinge", tensor_losses.squared_error)
+    args = build_parser().parse_args(["mnist", "--activation", "gelu", "--loss", "hinge"])
+    assert (args.activation, args.loss) == ("gelu", "hinge")
+
+
+def test_unknown_activation_init_and_loss_share_one_message():
+    from nn.layers import MLP
+    from nn.linear import Linear, TensorMLP
+    from nn.train import evaluate
+
+    for call, what in ((lambda: MLP(2, [1], activation="gelu"), "activation 'gelu'"),
+                       (lambda: TensorMLP(4, [3], 2, activation="gelu"), "activation 'gelu'"),
+                       (lambda: Linear(2, 2, init="gelu"), "init 'gelu'"),
+                       (lambda: evaluate(None, None, loss="gelu"), "loss 'gelu'")):
+        with pytest.raises(ValueError, match=f"^unknown {what}; choose one of "):
+            call()
