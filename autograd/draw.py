@@ -24,7 +24,7 @@ import os
 
 from .errors import ChainruleError
 from .fileio import atomic_write
-from .explain import _const, explain, fmt, forward_order, kind, names
+from .explain import _const, check_output, explain, fmt, forward_order, kind, names
 
 COLOURS = {"parameter": "#cfe2ff", "input": "#d1f2d9", "constant": "#e9ecef",
            "output": "#ffe08a", "computed": "#ffffff"}
@@ -77,6 +77,7 @@ def draw(output, format="svg", rankdir="LR", show_grads=True, max_nodes=500, sum
     ``highlight``: a value to outline in red, with its op and input edges (used by frames).
     ``max_nodes`` / ``summary``: the size guard (see the module docstring).
     """
+    check_output(output, "draw")
     graphviz = _graphviz()
     order = forward_order(output)
     if max_nodes is not None and len(order) > max_nodes:
@@ -208,6 +209,7 @@ def draw_backward_frames(output, directory, format="png", gif=False, rankdir="LR
     ``backward.gif`` when Pillow is installed (skipped silently otherwise). Returns the list of
     paths written (frames, then the GIF if any).
     """
+    check_output(output, "draw_backward_frames")
     e = explain(output, grad)
     os.makedirs(directory, exist_ok=True)
     partial = {output: e.seed}

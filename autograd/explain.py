@@ -23,10 +23,13 @@ order, ``n1, n2, ...`` for computed values and ``c1, c2, ...`` for unlabelled le
 such as the ``1.0`` in ``x + 1``). :func:`names` exposes the mapping.
 """
 
+import numbers
 import re
 from dataclasses import dataclass, field
 
 from .engine import backward_order
+from .errors import OperandError
+from .value import Value
 
 
 # ---- names ------------------------------------------------------------------------------------
@@ -53,6 +56,14 @@ def names(output, order=None):
                 break
         result[v] = name
     return result
+
+
+def check_output(output, who):
+    """Refuse anything but a :class:`~autograd.value.Value` with an error that says what came."""
+    if not isinstance(output, Value):
+        raise OperandError(f"{who}: expected a Value, got {output!r}"
+                           + (" (a plain number has no graph to show)"
+                              if isinstance(output, numbers.Real) else ""))
 
 
 def forward_order(output):
@@ -287,6 +298,9 @@ def explain(output, grad=1.0, apply=False):
     With ``apply=True`` they are also written into the graph as ``backward()`` would (leaves
     accumulate, computed values are overwritten).
     """
+    check_output(output, "explain")
+    if isinstance(grad, Value) or not isinstance(grad, numbers.Real):
+        raise OperandError(f"explain(grad=...) takes a number, got {grad!r}")
     visit = list(backward_order(output))
     order = forward_order(output)
     name_of = names(output, order)

@@ -90,6 +90,15 @@ def test_op_symbol_of_nary_ops_and_a_fractional_power():
     assert op_symbol(x.sigmoid()) == "σ"
 
 
+def test_draw_of_a_non_value_is_a_clear_operand_error(tmp_path):
+    from autograd.errors import OperandError
+    with pytest.raises(OperandError, match="draw: expected a Value, got 3.0"):
+        draw(3.0)
+    with pytest.raises(OperandError, match="expected a Value, got 3.0"):
+        draw_backward_frames(3.0, str(tmp_path / "frames"))
+    assert not (tmp_path / "frames").exists()
+
+
 def test_render_svg_and_png_with_the_dot_program(loss, tmp_path):
     svg = render(draw(loss), str(tmp_path / "g.svg"))
     png = render(draw(loss), str(tmp_path / "g.png"))

@@ -274,3 +274,20 @@ def test_digits_apply_to_nary_forward_numbers():
     xs = leaves(("x1", 0.5), ("x2", 1.0))
     e = explain(dot(ws, xs))
     assert "(-1.23) * 0.5 + 2.0 * 1.0" in e.to_text(digits=3)
+
+
+@pytest.mark.parametrize("bad", [3.0, "x", None])
+def test_explain_of_a_non_value_is_a_clear_operand_error(bad):
+    from autograd.errors import OperandError
+    with pytest.raises(OperandError, match=f"explain: expected a Value, got {bad!r}"):
+        explain(bad)
+
+
+@pytest.mark.parametrize("seed", [Value(2.0), "2", None])
+def test_explain_checks_its_seed_like_backward(seed):
+    from autograd.errors import OperandError
+    x = Value(1.0, label="x")
+    with pytest.raises(OperandError, match="takes a number"):
+        (x * x).backward(seed)
+    with pytest.raises(OperandError, match=r"explain\(grad=...\) takes a number"):
+        explain(x * x, grad=seed)
