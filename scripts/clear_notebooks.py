@@ -7,17 +7,20 @@
 For each code cell: ``outputs = []`` and ``execution_count = None``; the per-cell
 ``execution`` timing metadata Jupyter records is dropped too. The JSON layout matches
 Jupyter's own (indent 1, keys sorted, trailing newline), so a cleared notebook diffs cleanly.
-Standard library only; each file is written atomically (a temporary file in the same folder,
-then ``os.replace``).
+Standard library plus autograd.fileio.atomic_write: each file is written atomically (a temporary
+file in the same folder, then ``os.replace``).
 """
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from autograd.fileio import atomic_write  # noqa: E402
+
+NOTEBOOKS = ROOT / "notebooks"
 
 
 def dirty_cells(nb):
@@ -43,16 +46,6 @@ def dumps(nb):
     return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write_atomic(path, text):
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Clear Jupyter notebook outputs.")
     parser.add_argument("paths", nargs="*", type=Path,
@@ -74,7 +67,7 @@ def main(argv=None):
             continue
         new = dumps(clear(nb))
         if new != text:
-            write_atomic(path, new)
+            atomic_write(path, new)
             print(f"cleared {path}")
     return 1 if dirty else 0
 

@@ -35,6 +35,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from autograd.fileio import atomic_write  # noqa: E402
 from nn.data.idx import encode_idx, write_idx  # noqa: E402
 
 SEED = 1998  # the year the MNIST database was published
@@ -126,8 +127,7 @@ def main(argv):
             counts[c] += 1
         manifest[f"{split}_class_counts"] = counts
         print(f"{split}: {len(items)} images, per class {counts}")
-    with open(os.path.join(OUT, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=2, sort_keys=True)
+    atomic_write(os.path.join(OUT, "manifest.json"), json.dumps(manifest, indent=2, sort_keys=True))
         f.write("\n")
     total = sum(os.path.getsize(os.path.join(OUT, n)) for n in manifest["files"])
     print(f"wrote {OUT}: {total} bytes of gzip IDX")

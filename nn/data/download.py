@@ -11,7 +11,7 @@ import os
 import urllib.error
 import urllib.request
 
-from .idx import atomic_write
+from autograd.fileio import atomic_write
 
 __all__ = ["DownloadError", "MNIST_MIRRORS", "MNIST_FILES", "download_mnist"]
 

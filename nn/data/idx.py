@@ -18,10 +18,9 @@ Python floats would take about 1.5 GB, as bytes they take 47 MB.
 
 import gzip as _gzip
 import os
-import secrets
 import zlib
 
-from autograd.fileio import atomic_write  # noqa: F401  (re-exported for nn.data)
+from autograd.fileio import atomic_write
 
 __all__ = ["IDXError", "IDXArray", "read_idx", "parse_idx", "write_idx"]
 
