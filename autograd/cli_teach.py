@@ -10,6 +10,7 @@ one line to stderr and exits with code 2; a missing Graphviz program exits with 
 """
 
 import argparse
+import math
 import os
 import sys
 
@@ -76,12 +77,17 @@ def _fail(command, message, code=2):
 
 
 def _build(args, command):
-    """``(output, leaves)`` or ``(None, exit code)`` after printing one line."""
+    """``(output, leaves)`` or ``(None, exit code)`` after printing one line.
+
+    Computed under ``detect_anomaly()``: an infinite or NaN value (``x*x`` at ``x=1e200``) is
+    an error naming the op, not a table of ``inf``."""
+    from .engine import detect_anomaly
     from .expr import build, parse_bindings
 
     try:
-        return build(args.expression, parse_bindings(args.at))
-    except ChainruleError as e:            # ExprError, DomainError, FloatOverflow, ...
+        with detect_anomaly():
+            return build(args.expression, parse_bindings(args.at))
+    except ChainruleError as e:            # ExprError, DomainError, FloatOverflow, Anomaly...
         return None, _fail(command, str(e))
 
 
@@ -95,6 +101,10 @@ def run_explain(args):
         e = explain(out)
     except ChainruleError as err:          # e.g. an infinite derivative: sqrt at 0
         return _fail("explain", str(err))
+    bad = [v for v in e.grads.values() if not math.isfinite(v)]
+    if bad:                                # a finite graph can still overflow going back
+        return _fail("explain", f"a gradient overflowed to {bad[0]!r}: the values are too "
+                                "large to explain")
     render = {"text": e.to_text, "markdown": e.to_markdown, "latex": e.to_latex}[args.format]
     print(render())
     return 0
@@ -116,7 +126,9 @@ def run_graph(args):
 
     try:
         if args.grads:
-            out.backward()
+            from .engine import detect_anomaly
+            with detect_anomaly():
+                out.backward()
         dot = draw(out, format=fmt, rankdir=args.rankdir, show_grads=args.grads)
         render(dot, args.output, fmt)
         frames = args.frames and draw_backward_frames(out, args.frames, format=fmt,

@@ -272,3 +272,18 @@ def test_functions_come_from_the_op_table_so_registered_ops_can_be_called(capsys
     finally:
         ops.OPS.pop("cube_expr", None)
         ops.OPS.pop("hyp_expr", None)
+
+
+@pytest.mark.parametrize("cmd", ["explain", "graph"])
+def test_an_infinite_value_exits_2_with_one_line(cmd, capsys, tmp_path):
+    # explain "x*x" --at x=1e200 used to print a table of inf.
+    extra = ["-o", str(tmp_path / "g.dot")] if cmd == "graph" else []
+    code, out, err = run([cmd, "x*x", "--at", "x=1e200", *extra], capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "mul" in err and "inf" in err
+
+
+def test_an_overflowing_gradient_exits_2_with_one_line(capsys):
+    code, out, err = run(["explain", "(x*x)*(x*1e-300)", "--at", "x=1e154"], capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "overflowed" in err
