@@ -138,7 +138,8 @@ def run_graph(args):
     except ChainruleError as e:
         return _fail("graph", str(e))
     except OSError as e:
-        return _fail("graph", f"cannot write {args.output}: {e.strerror or e}", 1)
+        where = e.filename or args.output       # the frames directory, a frame or -o
+        return _fail("graph", f"cannot write {where}: {e.strerror or e}", 1)
     print(f"wrote {args.output}")
     if frames:
         print(f"wrote {len(frames)} frames to {args.frames}")

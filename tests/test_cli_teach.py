@@ -287,3 +287,16 @@ def test_an_overflowing_gradient_exits_2_with_one_line(capsys):
     code, out, err = run(["explain", "(x*x)*(x*1e-300)", "--at", "x=1e154"], capsys)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and "overflowed" in err
+
+
+def test_a_frames_write_failure_names_the_frames_path(capsys, tmp_path):
+    # The error used to name -o (written fine) instead of the frames directory that failed.
+    pytest.importorskip("graphviz")
+    blocker = tmp_path / "not_a_dir"
+    blocker.write_text("")
+    frames = blocker / "frames"
+    target = tmp_path / "g.dot"
+    code, out, err = run(["graph", "x*x", "--at", "x=2", "-o", str(target), "--format", "dot",
+                          "--frames", str(frames)], capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert f"cannot write {frames}" in err and f"cannot write {target}" not in err
