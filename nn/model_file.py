@@ -8,31 +8,16 @@ names the module types (:func:`nn.linear.build_module`), the weights are then lo
 usual validation. Any file that is not such a model raises :class:`ModelFileError`.
 """
 
-import json
-
-from autograd.fileio import atomic_write
-
 from .linear import build_module
-from .module import FORMAT, VERSION, ModelFileError, read_model_file
+from .module import ModelFileError, read_model_file, write_json
 
 __all__ = ["save_model", "load_model", "write_json"]
 
 
-def write_json(path, doc):
-    """Write ``doc`` as JSON atomically; NaN or infinity (a diverged run) is refused, since
-    JSON has no such numbers and the file could not be read back."""
-    try:
-        text = json.dumps(doc, allow_nan=False)
-    except ValueError:
-        raise ModelFileError(f"cannot save {path}: NaN or infinite numbers in the weights "
-                             "(training diverged?)") from None
-    atomic_write(path, text)
-
-
 def save_model(model, path, meta=None):
-    """Write ``model`` (architecture and weights) and ``meta`` (JSON data) atomically."""
-    write_json(path, {"format": FORMAT, "version": VERSION, "architecture": model.architecture(),
-                      "state": model.state_dict(), "meta": meta or {}})
+    """Write ``model`` (architecture and weights) and ``meta`` (JSON data) atomically: the one
+    save path, :meth:`Module.save`, with a ``meta`` object."""
+    model.save(path, meta=meta or {})
 
 
 def load_model(path):

@@ -276,19 +276,23 @@ class Module:
             _assign(p, value)
         return self
 
-    def save(self, path):
+    def save(self, path, meta=None):
         """Write the architecture and the weights to ``path`` as JSON, atomically (a temporary
-        file in the same directory, then ``os.replace``): a crash never leaves half a file."""
+        file in the same directory, then ``os.replace``): a crash never leaves half a file.
+        ``meta`` (JSON data, e.g. what the inputs mean) is stored under ``"meta"`` if given."""
         document = {"format": FORMAT, "version": VERSION, "architecture": self.architecture(),
                     "state": self.state_dict()}
-        try:
-            text = json.dumps(document, allow_nan=False)
-        except ValueError:
+        if meta is not None:
+            document["meta"] = meta
+
+        def nan_message():
             bad = [n for n, p in self.named_parameters()
                    if not all(map(math.isfinite, _flat(p)))]
-            raise ModelFileError(f"cannot save {type(self).__name__}: parameters {_names(bad)} "
-                                 "are NaN or infinite (training diverged?)") from None
-        atomic_write(path, text)                # temp file in the same dir + os.replace
+            if not bad:
+                return f"cannot save {path}: NaN or infinite numbers in the meta data"
+            return (f"cannot save {type(self).__name__}: parameters {_names(bad)} are NaN or "
+                    "infinite (training diverged?)")
+        write_json(path, document, nan_message)
 
     def load(self, path):
         """Load weights saved by ``save``. The file must have the same format, a supported
@@ -305,8 +309,38 @@ class Module:
 
 # ---- files ----------------------------------------------------------------------------------
 
+def write_json(path, document, nan_message=None):
+    """Write ``document`` as JSON atomically (a temporary file in the same directory, then
+    ``os.replace``). NaN or infinity (a diverged run) is refused with :class:`ModelFileError`
+    (``nan_message()`` says where), since JSON has no such numbers and the file could not be
+    read back."""
+    try:
+        text = json.dumps(document, allow_nan=False)
+    except ValueError:
+        raise ModelFileError(nan_message() if nan_message is not None else
+                             f"cannot save {path}: NaN or infinite numbers in the weights "
+                             "(training diverged?)") from None
+    atomic_write(path, text)
+
+
+def read_json(path, what):
+    """Parse a JSON file strictly: UTF-8, no NaN/Infinity, no duplicate keys; any problem is a
+    :class:`ModelFileError` saying ``{path}: not a valid {what} (...)``. A missing file raises
+    the usual ``OSError``."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except UnicodeDecodeError as e:
+        raise ModelFileError(f"{path}: not a valid {what} (not UTF-8 text: {e})") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant,
+                          object_pairs_hook=_no_duplicates)
+    except ValueError as e:
+        raise ModelFileError(f"{path}: not a valid {what} (corrupted JSON: {e})") from None
+
+
 def _reject_constant(name):
-    raise ValueError(f"{name} is not allowed in a model file")
+    raise ValueError(f"{name} is not allowed in JSON")
 
 
 def _no_duplicates(pairs):
@@ -320,16 +354,7 @@ def _no_duplicates(pairs):
 
 def read_model_file(path):
     """Parse and check the envelope of a model file: JSON, format name, version, fields."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except UnicodeDecodeError as e:
-        raise ModelFileError(f"{path}: not a chainrule model file (not UTF-8 text: {e})") from None
-    try:
-        document = json.loads(text, parse_constant=_reject_constant,
-                              object_pairs_hook=_no_duplicates)
-    except ValueError as e:
-        raise ModelFileError(f"{path}: not a valid model file (corrupted JSON: {e})") from None
+    document = read_json(path, "model file")
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         found = document.get("format") if isinstance(document, dict) else type(document).__name__
         raise ModelFileError(f"{path}: not a chainrule model file (format {found!r}, expected "

@@ -30,7 +30,6 @@ Ctrl-C (``KeyboardInterrupt``) anywhere in an epoch stops the loop: the checkpoi
 the last completed epoch (never half a file), and ``fit`` returns with ``interrupted=True``.
 """
 
-import json
 import math
 import os
 import sys
@@ -41,8 +40,7 @@ from autograd.engine import no_grad
 from autograd.sparse import SparseRows
 
 from .layers import check_choice
-from .model_file import write_json
-from .module import ModelFileError
+from .module import ModelFileError, read_json, write_json
 from .progress import ProgressBar
 from .tensor_losses import LOSSES, correct
 
@@ -218,11 +216,7 @@ def read_checkpoint(path):
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no checkpoint at {path} (train without --resume first)")
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ModelFileError(f"{path}: not a valid checkpoint (corrupted JSON: {e})") from None
+    doc = read_json(path, "checkpoint")          # strict: no NaN/Infinity, no duplicate keys
     if not isinstance(doc, dict) or doc.get("format") != CHECKPOINT_FORMAT:
         found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
         raise ModelFileError(f"{path}: not a chainrule checkpoint (format {found!r}, expected "

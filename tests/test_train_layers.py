@@ -217,3 +217,18 @@ def test_correct_and_predictions_refuse_mismatched_or_1d_logits():
         correct(logits, [1, 0, 0, 1])
     with pytest.raises(ShapeError, match=r"predictions: logits must be 2-d \(N, C\), got shape \(3,\)"):
         predictions(Tensor([0.0, 1.0, 2.0], (3,)))
+
+
+def test_save_model_is_module_save_with_meta(tmp_path):
+    """One save path: save_model writes exactly what Module.save(path, meta) writes."""
+    m = TensorMLP(4, [3], 2, seed=1)
+    meta = {"dataset": ["bundled"], "classes": ["a", "b"], "image_shape": [2, 2]}
+    save_model(m, tmp_path / "a.json", meta)
+    m.save(tmp_path / "b.json", meta=meta)
+    assert (tmp_path / "a.json").read_text() == (tmp_path / "b.json").read_text()
+    loaded, got = load_model(tmp_path / "b.json")
+    assert got == meta and loaded.state_dict() == m.state_dict()
+    m.layers[0].bias.data[1] = float("nan")
+    with pytest.raises(ModelFileError, match=r"parameters 'layers.0.bias' are NaN"):
+        save_model(m, tmp_path / "c.json", meta)
+    assert not (tmp_path / "c.json").exists()

@@ -113,6 +113,21 @@ def test_resume_refuses_a_checkpoint_of_other_settings(digits, tmp_path):
         read_checkpoint(tmp_path / "missing.json")
 
 
+def test_read_checkpoint_is_as_strict_as_a_model_file(digits, tmp_path):
+    ck = tmp_path / "ck.json"
+    m, opt = _model_and_opt(hidden=4)
+    fit(m, digits[0][:32], digits[1][:10], 1, 32, opt, checkpoint=ck, progress=False)
+    good = ck.read_text()
+    read_checkpoint(ck)
+    for bad, why in ((good.replace('"epoch": 1', '"epoch": 1, "epoch": 1'), "duplicate key"),
+                     (good.replace('"seed": 0', '"seed": NaN'), "NaN is not allowed"),
+                     (good.replace('"seed": 0', '"seed": Infinity'), "Infinity is not allowed")):
+        assert bad != good
+        ck.write_text(bad)
+        with pytest.raises(ModelFileError, match=f"not a valid checkpoint.*{why}"):
+            read_checkpoint(ck)
+
+
 def test_cosine_schedule_sets_each_epochs_learning_rate(digits):
     m, opt = _model_and_opt(hidden=4)
     res = fit(m, digits[0][:64], digits[1][:10], 4, 32, opt, progress=False,
