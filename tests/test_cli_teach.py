@@ -46,9 +46,10 @@ def test_golden_output(golden, capsys, tmp_path):
         with open(target, encoding="utf-8") as f:
             out = f.read()
     path = os.path.join(GOLDEN, golden)
-    if UPDATE:
+    if UPDATE:             # comparing the file with what was just written would prove nothing
         with open(path, "w", encoding="utf-8") as f:
             f.write(out)
+        pytest.skip(f"golden file {golden} rewritten (CHAINRULE_UPDATE_GOLDEN=1)")
     with open(path, encoding="utf-8") as f:
         assert out == f.read()
 
@@ -91,6 +92,7 @@ def test_graph_refuses_an_unknown_extension(capsys, tmp_path):
 
 
 def test_graph_without_grads_and_top_to_bottom(capsys, tmp_path):
+    pytest.importorskip("graphviz")       # draw() needs the python package even for DOT text
     target = str(tmp_path / "g.dot")
     code, _, _ = run(["graph", "x*y", "--at", "x=1", "y=2", "-o", target, "--no-grads",
                       "--rankdir", "TB"], capsys)
