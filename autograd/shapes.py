@@ -105,6 +105,8 @@ def check_shape(shape, what="Tensor()"):
 
 def normalize_axis(axis, ndim, what):
     """A possibly negative axis as an index in ``range(ndim)``."""
+    if isinstance(axis, bool):
+        raise ShapeError(f"{what}: axis {axis!r} is a bool; pass an int axis (or None)")
     if not isinstance(axis, int) or not -ndim <= axis < ndim:
         raise ShapeError(f"{what}: axis {axis!r} is out of range for a {ndim}-d tensor")
     return axis % ndim
@@ -183,6 +185,18 @@ def reduce_to(g, out_shape, shape):
 
 
 # ---- axes ---------------------------------------------------------------------------------------
+
+def check_lanes(shape, axis, what):
+    """A ShapeError naming ``what`` if :func:`lanes` along ``axis`` cannot be formed: the axis
+    itself, or an axis after it, has size 0 (lanes of no entries)."""
+    if shape[axis] == 0:
+        raise ShapeError(f"{what}: axis {axis} of shape {tuple(shape)} has size 0: there is "
+                         f"nothing to {what} along it")
+    if size_of(shape[axis + 1:]) == 0:
+        raise ShapeError(f"{what}: shape {tuple(shape)} has an axis of size 0 after axis "
+                         f"{axis}; {what} along axis {axis} of such an empty tensor is not "
+                         "supported")
+
 
 def lanes(data, shape, axis):
     """The 1-d lanes along ``axis``: a list of lists of ``shape[axis]`` values, ordered as the

@@ -46,6 +46,10 @@ class SparseRows:
                                  f"{len(vals)} values")
             if idx and (not set(map(type, idx)) <= _INT or min(idx) < 0 or max(idx) >= ncols):
                 bad = next(i for i in idx if type(i) is not int or not 0 <= i < ncols)
+                if type(bad) is not int:
+                    raise OperandError(f"SparseRows: row {r} has index {bad!r} of type "
+                                       f"{type(bad).__name__}; indices must be ints in "
+                                       f"[0, {ncols})")
                 raise ShapeError(f"SparseRows: row {r} has index {bad!r}, outside "
                                  f"[0, {ncols})")
             if len(set(idx)) != len(idx):
@@ -109,6 +113,9 @@ class SparseRows:
                    else "the right operand must be 2-d")
             raise ShapeError(f"matmul: {self.shape} @ {w.shape}: {why}")
         m = w.shape[1]
+        if m == 0 or self.ncols == 0:
+            raise ShapeError(f"matmul: {self.shape} @ {w.shape}: an inner or output size of 0 "
+                             "is not supported (the operands have an empty axis)")
         dense = self.dense_rows() if self.density() > K.SPARSE_DENSITY else None
         out = K.sparse_matmul(self.rows, self.ncols, w.data, m, dense)
         return _make(out, (len(self.rows), m), "sparse_matmul", (w,), self)

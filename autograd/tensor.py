@@ -32,8 +32,8 @@ from . import kernels as K
 from . import ops as _ops
 from .engine import STATE, backward_order
 from .errors import AnomalyError, ChainruleError, FloatOverflow, OperandError, ShapeError
-from .shapes import (broadcast_shape, check_shape, expand, flatten, lanes, nest, normalize_axis,
-                     permute_index, reduce_to, size_of, unlanes)
+from .shapes import (broadcast_shape, check_lanes, check_shape, expand, flatten, lanes, nest,
+                     normalize_axis, permute_index, reduce_to, size_of, unlanes)
 
 _new = object.__new__
 _first = itemgetter(0)
@@ -236,6 +236,9 @@ class Tensor:
         """``A @ B`` for 2-d A (n × k) and B (k × m), or a stack (..., n, k) @ (k, m).
         ∂L/∂A = G·Bᵀ, ∂L/∂B = Aᵀ·G."""
         other = _as_tensor(other, "matmul")
+        if self.ndim >= 2 and other.ndim == 2 and 0 in (self.shape[-1], other.shape[1]):
+            raise ShapeError(f"matmul: {self.shape} @ {other.shape}: an inner or output size of "
+                             "0 is not supported (the operands have an empty axis)")
         if self.ndim > 2 and other.ndim == 2 and self.shape[-1] == other.shape[0]:
             # batched (..., n, k) @ (k, m): one 2-d product over the stacked rows
             rows = self.reshape(-1, self.shape[-1]) @ other
@@ -260,6 +263,7 @@ class Tensor:
             out, shape = [sum(self.data)], ((1,) * self.ndim if keepdims else ())
         else:
             axis = normalize_axis(axis, self.ndim, "sum")
+            check_lanes(self.shape, axis, "sum")
             out = list(map(sum, lanes(self.data, self.shape, axis)))
             shape = _reduced(self.shape, axis, keepdims)
         return _make(out, shape, "sum", (self,), axis)
@@ -321,6 +325,9 @@ class Tensor:
             axes = tuple(axes[0])
         if not axes:
             axes = tuple(reversed(range(self.ndim)))
+        if not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
+            raise ShapeError(f"transpose: axes must be ints (a permutation of "
+                             f"{tuple(range(self.ndim))}), got {axes!r}")
         if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
             raise ShapeError(f"transpose: axes {axes} are not a permutation of "
                              f"{tuple(range(self.ndim))}")
@@ -337,6 +344,10 @@ class Tensor:
         ∂: each row's gradient is added back into the row it came from."""
         if not self.shape:
             raise ShapeError("take_rows: a 0-d tensor has no rows")
+        if not isinstance(indices, (list, tuple, range)):
+            raise OperandError(f"take_rows: indices must be a list of ints, got {indices!r} of "
+                               f"type {type(indices).__name__} (for one row write x[i] or "
+                               "take_rows([i]))")
         n = self.shape[0]
         idx = []
         for i in indices:
@@ -437,6 +448,7 @@ def _as_tensor(x, what):
 def _along_axis(x, axis, name, row_kernel):
     """Apply a row-wise kernel to every lane of ``x`` along ``axis`` (a graph node ``name``)."""
     axis = normalize_axis(axis, x.ndim, name)
+    check_lanes(x.shape, axis, name)
     n = x.shape[axis]
     if axis == x.ndim - 1:
         out = row_kernel(x.data, n)
@@ -554,6 +566,8 @@ def _backward_matmul(node, g):
     (n, k), m = a.shape, b.shape[1]
     ga = K.products(K.tuple_rows(g, m), K.tuple_rows(b.data, m)) if a.requires_grad else None
     gb = K.products(K.columns(a.data, k), K.columns(g, m)) if b.requires_grad else None
+    if gb is not None and n == 0:           # no rows: Aᵀ·G is a k × m matrix of zeros
+        gb = [0.0] * (k * m)
     return ga, gb
 
 
@@ -644,6 +658,9 @@ def cross_entropy(logits, labels):
     n, c = logits.shape
     if isinstance(labels, Tensor):
         labels = labels.data
+    if not isinstance(labels, (list, tuple, range)):
+        raise OperandError(f"cross_entropy: labels must be a list of ints (one per row of the "
+                           f"{n} × {c} logits), got {labels!r} of type {type(labels).__name__}")
     labels = list(labels)
     if len(labels) != n:
         raise ShapeError(f"cross_entropy: {n} rows of logits but {len(labels)} labels")

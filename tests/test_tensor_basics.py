@@ -196,3 +196,40 @@ def test_operator_methods_come_from_the_op_table():
     x = Tensor([1.0, 4.0])
     assert (2.0 - x).tolist() == [1.0, -2.0] and (2.0 / x).tolist() == [2.0, 0.5]
     assert (2.0 ** Tensor([3.0])).tolist() == [8.0] and (3.0 * x + 1.0).tolist() == [4.0, 13.0]
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: Tensor.zeros((2, 0)) @ Tensor.zeros((0, 3)), r"matmul: \(2, 0\) @ \(0, 3\)"),
+    (lambda: Tensor.zeros((2, 3, 0)) @ Tensor.zeros((0, 3)), r"matmul: \(2, 3, 0\) @ \(0, 3\)"),
+    (lambda: Tensor.zeros((2, 3)) @ Tensor.zeros((3, 0)), r"matmul: \(2, 3\) @ \(3, 0\)"),
+    (lambda: SparseRows([([1], [1.0])], 3) @ Tensor.zeros((3, 0)), r"matmul: \(1, 3\) @ \(3, 0\)"),
+    (lambda: Tensor.zeros((2, 0)).sum(axis=1), r"sum: axis 1 of shape \(2, 0\) has size 0"),
+    (lambda: Tensor.zeros((2, 0)).sum(axis=0), r"sum: shape \(2, 0\) has an axis of size 0"),
+    (lambda: Tensor.zeros((2, 0)).softmax(), r"softmax: axis 1 of shape \(2, 0\)"),
+    (lambda: Tensor.zeros((2, 0)).log_softmax(), r"log_softmax: axis 1 of shape \(2, 0\)"),
+    (lambda: Tensor.zeros((3, 2)).transpose("ab"), r"transpose: axes must be ints.*'a', 'b'"),
+    (lambda: Tensor.zeros((3, 2)).sum(axis=True), r"sum: axis True is a bool"),
+    (lambda: Tensor.zeros((3, 2)).softmax(axis=False), r"softmax: axis False is a bool"),
+])
+def test_empty_axes_and_bad_axes_are_shape_errors_naming_the_op(make, match):
+    with pytest.raises(ShapeError, match=match):
+        make()
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: Tensor.zeros((3, 2)).take_rows(1), r"take_rows: indices must be a list of ints"),
+    (lambda: Tensor.zeros((3, 2)).cross_entropy(1), r"cross_entropy: labels must be a list"),
+    (lambda: SparseRows([([0.0], [1.0])], 3), r"row 0 has index 0.0 of type float; indices must"),
+    (lambda: SparseRows([([True], [1.0])], 3), r"row 0 has index True of type bool"),
+])
+def test_non_list_indices_and_labels_are_operand_errors(make, match):
+    with pytest.raises(OperandError, match=match):
+        make()
+
+
+def test_empty_batches_still_work_and_give_zero_weight_gradients():
+    w = Tensor.ones((2, 3), requires_grad=True)
+    (Tensor.zeros((0, 2)) @ w).sum().backward()
+    assert w.grad.tolist() == [[0.0] * 3] * 2
+    assert Tensor.zeros((0, 2)).softmax().shape == (0, 2)
+    assert Tensor.zeros((0, 2)).sum(axis=1).shape == (0,)
