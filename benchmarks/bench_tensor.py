@@ -4,9 +4,9 @@
                                       [--activation tanh] [--profile]
 
 The network is Linear(784, 128) → tanh → Linear(128, 10), softmax cross-entropy, plain SGD
-(lr 0.1), batch 64, on the first ``--samples`` Fashion-MNIST training images (read straight from
-Debian's ``/usr/share/datasets/fashion-mnist/*.gz`` through ``nn.data``, or with the few IDX lines
-below without it; ``--synthetic DENSITY`` or a missing dataset: random sparse digits).
+(lr 0.1), batch 64, on the first ``--samples`` Fashion-MNIST training images (read from Debian's
+``/usr/share/datasets/fashion-mnist/*.gz`` through ``nn.data``; ``--synthetic DENSITY``, or a
+dataset ``nn.data`` cannot load, with a message: random sparse digits).
 The same network, same initial weights and same batches run through chainrule's Tensor
 (pure Python, inputs as SparseRows built from the dataset's ``sparse_rows``) and through
 NumPy; the table gives seconds per epoch, samples/s, the ratio, and chainrule's per-phase
@@ -15,11 +15,9 @@ chainrule epoch. NumPy appears only here, never in the library.
 """
 
 import argparse
-import gzip
 import os
 import platform
 import random
-import struct
 import sys
 import time
 
@@ -35,44 +33,22 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 FASHION = "/usr/share/datasets/fashion-mnist"
 
 
-def read_idx(path):
-    """(dims, payload bytes) of a gzipped IDX file (magic: 0, 0, type 0x08, ndim)."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    zero, dtype, ndim = struct.unpack(">HBB", raw[:4])
-    if zero != 0 or dtype != 0x08:
-        raise ValueError(f"{path}: not an unsigned-byte IDX file")
-    dims = struct.unpack(f">{ndim}I", raw[4:4 + 4 * ndim])
-    return dims, raw[4 + 4 * ndim:]
-
-
 def load(samples, seed=0, synthetic=None, dataset="fashion"):
-    """(sparse rows, labels, source name) of ``samples`` training images scaled to [0, 1];
-    ``synthetic``: a share of nonzero pixels for random sparse digits instead."""
+    """(sparse rows, labels, source name) of ``samples`` training images scaled to [0, 1], read
+    through ``nn.data``; ``synthetic`` (or a dataset that cannot be loaded): random sparse digits
+    with that share of nonzero pixels instead."""
     if synthetic is None:
         try:
             from nn.data import load_fashion_mnist, load_mnist
             ds = load_mnist("train") if dataset == "mnist" else load_fashion_mnist("train")
-        except (ImportError, OSError, ValueError):
-            ds = None
-        if ds is not None:
+        except (ImportError, OSError, ValueError) as e:
+            print(f"(dataset {dataset!r} not loaded through nn.data: {e}; "
+                  "using synthetic sparse digits instead)\n")
+        else:
             n = min(len(ds), samples)
             name = ("bundled MNIST digits" if dataset == "mnist" else
                     f"Fashion-MNIST ({FASHION})")
             return ds.sparse_rows(range(n)), list(ds.labels[:n]), name + " via nn.data"
-    images = os.path.join(FASHION, "train-images-idx3-ubyte.gz")
-    labels = os.path.join(FASHION, "train-labels-idx1-ubyte.gz")
-    if synthetic is None and os.path.exists(images) and os.path.exists(labels):
-        (n, r, c), pix = read_idx(images)
-        _, lab = read_idx(labels)
-        n = min(n, samples)
-        d = r * c
-        rows = []
-        for k in range(n):
-            img = pix[k * d:(k + 1) * d]
-            idx = [i for i, b in enumerate(img) if b]
-            rows.append((idx, [img[i] / 255.0 for i in idx]))
-        return rows, list(lab[:n]), f"Fashion-MNIST ({FASHION})"
     rng = random.Random(seed)
     rows = []
     nnz = round(784 * (0.19 if synthetic is None else synthetic))   # MNIST: ~19% nonzero
