@@ -37,10 +37,31 @@ def test_wrong_custom_derivative_example_is_caught():
             delattr(Value, "cube")
 
 
+def readme_test_command():
+    """The command on the ``pytest`` line of the bash block in "## Set up", without its comment."""
+    text = README.read_text(encoding="utf-8")
+    setup = re.search(r"^## Set up\n(.*?)^## ", text, re.S | re.M)
+    assert setup, "README has no '## Set up' section"
+    block = re.search(r"```bash\n(.*?)```", setup.group(1), re.S)
+    assert block, "README's '## Set up' has no bash block"
+    lines = [line.split("#", 1)[0].strip() for line in block.group(1).splitlines()
+             if "pytest" in line]
+    assert len(lines) == 1, f"expected one pytest line in the Set up block, got {lines}"
+    return lines[0]
+
+
+# Flags that change only how much pytest prints, not which tests run or how.
+OUTPUT_ONLY_FLAGS = {"-q", "--quiet"}
+
+
 def test_readme_names_the_test_command_that_ci_runs():
-    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
-    assert "python -m pytest" in README.read_text(encoding="utf-8")
-    assert "python -m pytest" in ci
+    command = readme_test_command()
+    assert command.startswith("python -m pytest")
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    ci_commands = [" ".join(w for w in line.split() if w not in OUTPUT_ONLY_FLAGS)
+                   for line in map(str.strip, ci) if "pytest" in line and not line.startswith("#")]
+    assert command in ci_commands, (
+        f"README's Set up says CI runs {command!r}; .ci/run runs {ci_commands}")
 
 
 def test_training_example_reaches_full_accuracy_at_the_step_it_claims(tmp_path, monkeypatch):
