@@ -26,7 +26,7 @@ from .layers import _count, _sizes, check_choice
 from .module import Module, ModelFileError
 
 __all__ = ["Linear", "Tanh", "ReLU", "Sigmoid", "Sequential", "TensorMLP", "INITS",
-           "ACTIVATION_MODULES", "build_module"]
+           "ACTIVATION_MODULES", "build_module", "parameter_shapes"]
 
 INITS = ("uniform", "xavier", "he")
 
@@ -200,6 +200,45 @@ def _simple(cls):
 _BUILDERS = {"Linear": _simple(Linear), "Tanh": _simple(Tanh), "ReLU": _simple(ReLU),
              "Sigmoid": _simple(Sigmoid), "Sequential": Sequential.from_config,
              "TensorMLP": TensorMLP.from_config}
+
+
+def _config_count(config, key, kind):
+    n = config.get(key) if isinstance(config, dict) else None
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ModelFileError(f"bad {kind} config {config!r}: {key} must be a positive int")
+    return n
+
+
+def parameter_shapes(description, prefix=""):
+    """``{dotted name: shape}`` that ``build_module(description)`` would create, computed from
+    the config alone (nothing is allocated), so a file's sizes can be checked first."""
+    if not isinstance(description, dict):
+        raise ModelFileError(f"a module description must be an object, got {description!r}")
+    kind, config = description.get("type"), description.get("config")
+    if kind == "Linear":
+        nin, nout = (_config_count(config, k, kind) for k in ("nin", "nout"))
+        return {f"{prefix}weight": [nin, nout], f"{prefix}bias": [nout]}
+    if kind in ("Tanh", "ReLU", "Sigmoid"):
+        return {}
+    if kind == "Sequential" and isinstance(config, dict) and isinstance(config.get("layers"),
+                                                                         list):
+        shapes = {}
+        for i, item in enumerate(config["layers"]):
+            shapes.update(parameter_shapes(item, f"{prefix}layers.{i}."))
+        return shapes
+    if kind == "TensorMLP" and isinstance(config, dict):
+        hidden = config.get("hidden")
+        if not isinstance(hidden, list):
+            raise ModelFileError(f"bad TensorMLP config {config!r}: hidden must be a list")
+        dims = [_config_count(config, "nin", kind)]
+        dims += [_config_count({"hidden size": h}, "hidden size", kind) for h in hidden]
+        dims.append(_config_count(config, "nout", kind))
+        shapes = {}
+        for i in range(len(dims) - 1):
+            shapes[f"{prefix}layers.{2 * i}.weight"] = [dims[i], dims[i + 1]]
+            shapes[f"{prefix}layers.{2 * i}.bias"] = [dims[i + 1]]
+        return shapes
+    return build_module(description).architecture()["parameters"]   # raises the usual error
 
 
 def build_module(description):

@@ -8,7 +8,9 @@ names the module types (:func:`nn.linear.build_module`), the weights are then lo
 usual validation. Any file that is not such a model raises :class:`ModelFileError`.
 """
 
-from .linear import build_module
+import math
+
+from .linear import build_module, parameter_shapes
 from .module import ModelFileError, read_model_file, write_json
 
 __all__ = ["save_model", "load_model", "write_json"]
@@ -23,13 +25,51 @@ def save_model(model, path, meta=None):
 def load_model(path):
     """``(model, meta)`` rebuilt from a file written by :func:`save_model`."""
     doc = read_model_file(path)
+    meta = _check_meta(path, doc.get("meta", {}))
     arch = doc["architecture"]
+    _check_sizes(path, arch, doc["state"])      # before building: a huge config fails fast
     model = build_module(arch)
     if model.architecture() != arch:
         raise ModelFileError(f"{path}: the architecture does not describe its parameters "
                              "consistently; the file is damaged")
     model.load_state_dict(doc["state"], strict=True)
-    meta = doc.get("meta", {})
+    return model, meta
+
+
+def _check_meta(path, meta):
+    """``meta`` if its known keys have the right types, else ModelFileError naming the key."""
     if not isinstance(meta, dict):
         raise ModelFileError(f"{path}: 'meta' must be an object")
-    return model, meta
+    shape = meta.get("image_shape")
+    if shape is not None and not (
+            isinstance(shape, list) and len(shape) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape)):
+        raise ModelFileError(f"{path}: meta 'image_shape' must be 2 positive ints [rows, cols], "
+                             f"got {shape!r}")
+    for key in ("dataset", "classes"):
+        value = meta.get(key)
+        if value is not None and not (isinstance(value, list)
+                                      and all(isinstance(v, str) for v in value)):
+            raise ModelFileError(f"{path}: meta {key!r} must be a list of strings, got "
+                                 f"{value!r}")
+    return meta
+
+
+def _check_sizes(path, arch, state):
+    """The parameter shapes the config implies must be the file's ``parameters`` and the
+    sizes of its ``state``: checked without allocating the model."""
+    shapes = parameter_shapes(arch)
+    if arch.get("parameters") != shapes:
+        raise ModelFileError(f"{path}: the architecture's config and parameters disagree; the "
+                             "file is damaged")
+    if set(state) != set(shapes):
+        raise ModelFileError(f"{path}: the state does not hold the architecture's parameters "
+                             f"({len(state)} saved, {len(shapes)} expected)")
+    for name, shape in shapes.items():
+        value = state[name]
+        data = value.get("data") if isinstance(value, dict) else None
+        if (not isinstance(value, dict) or value.get("shape") != shape
+                or not isinstance(data, list) or len(data) != math.prod(shape)):
+            got = len(data) if isinstance(data, list) else type(data).__name__
+            raise ModelFileError(f"{path}: parameter {name!r} of shape {shape} needs "
+                                 f"{math.prod(shape)} numbers, the state holds {got}")

@@ -232,3 +232,47 @@ def test_save_model_is_module_save_with_meta(tmp_path):
     with pytest.raises(ModelFileError, match=r"parameters 'layers.0.bias' are NaN"):
         save_model(m, tmp_path / "c.json", meta)
     assert not (tmp_path / "c.json").exists()
+
+
+def _saved(tmp_path, meta=None):
+    path = tmp_path / "m.json"
+    save_model(TensorMLP(4, [3], 2), path, meta or {"image_shape": [2, 2]})
+    return path, json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("image_shape", [28], "meta 'image_shape' must be 2 positive ints"),
+    ("image_shape", [28, 0], "meta 'image_shape' must be 2 positive ints"),
+    ("image_shape", [28, "28"], "meta 'image_shape' must be 2 positive ints"),
+    ("image_shape", "28x28", "meta 'image_shape' must be 2 positive ints"),
+    ("dataset", "bundled", "meta 'dataset' must be a list of strings"),
+    ("classes", [0, 1], "meta 'classes' must be a list of strings"),
+])
+def test_load_model_validates_meta(tmp_path, key, value, message):
+    path, doc = _saved(tmp_path)
+    doc["meta"][key] = value
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ModelFileError, match=message):
+        load_model(path)
+
+
+def test_load_model_checks_sizes_before_building(tmp_path, monkeypatch):
+    """A file claiming nin=10**9 must fail from its sizes, not allocate 3·10⁹ weights."""
+    import nn.model_file
+
+    path, doc = _saved(tmp_path)
+    doc["architecture"]["config"]["nin"] = 10 ** 9
+    doc["architecture"]["parameters"]["layers.0.weight"] = [10 ** 9, 3]
+    doc["state"]["layers.0.weight"]["shape"] = [10 ** 9, 3]
+    path.write_text(json.dumps(doc))
+
+    def no_build(description):
+        raise AssertionError("load_model built the module before checking the sizes")
+    monkeypatch.setattr(nn.model_file, "build_module", no_build)
+    with pytest.raises(ModelFileError, match=r"'layers.0.weight' of shape \[1000000000, 3\] "
+                                             r"needs 3000000000 numbers, the state holds 12"):
+        load_model(path)
+    doc["architecture"]["parameters"]["layers.0.weight"] = [4, 3]      # config disagrees
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ModelFileError, match="config and parameters disagree"):
+        load_model(path)
