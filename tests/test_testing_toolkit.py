@@ -208,6 +208,16 @@ def test_complex_proxy_matches_each_op(name):
     assert z.z.imag / h == pytest.approx(op.local(out, a, b)[0], rel=1e-14)
 
 
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.arity == 2))
+def test_complex_proxy_matches_each_binary_op_in_its_second_operand(name):
+    op = OPS[name]
+    a, b, h = 0.8, 1.7, 1e-20
+    out = op.forward(a, b)
+    z = __import__("autograd.testing", fromlist=["x"])._apply_complex(op, complex(a), complex(b, h))
+    assert z.z.real == out
+    assert z.z.imag / h == pytest.approx(op.local(out, a, b)[1], rel=1e-14)
+
+
 def test_value_op_complex_value_is_reflected():
     v, c = Value(2.0), ComplexValue(complex(3.0, 1e-20))
     assert (v * c).z == complex(6.0, 2e-20)
@@ -351,10 +361,12 @@ def test_broadcastable_shapes_broadcast(pair):
 def test_expression_repr_and_replay():
     from autograd.testing import Expression
     expr = Expression([0.5, 2.0], [("mul", 0, 1), ("tanh", 2, None), ("add", 3, 2),
-                                   ("powc", 0, ("const", 3))], 4)
-    assert repr(expr) == "Expression((tanh((x0 * x1)) + (x0 * x1)) at x=[0.5, 2.0])"
+                                   ("powc", 0, ("const", 3)), ("add", 4, 5)], 6)
+    assert repr(expr) == "Expression(((tanh((x0 * x1)) + (x0 * x1)) + (x0) ** 3) at x=[0.5, 2.0])"
     x0, x1 = expr.leaves()
     out = expr(x0, x1)
-    assert out.data == math.tanh(1.0) + 1.0
+    assert out.data == pytest.approx(math.tanh(1.0) + 1.0 + 0.5 ** 3, rel=1e-15)
     out.backward()
-    assert x0.grad == (1 - math.tanh(1.0) ** 2 + 1) * 2.0        # x0·x1 is used twice
+    # x0·x1 is used twice; x0 ** 3 (the constant exponent) adds 3·x0²
+    assert x0.grad == pytest.approx((1 - math.tanh(1.0) ** 2 + 1) * 2.0 + 3 * 0.5 ** 2, rel=1e-15)
+    assert x1.grad == pytest.approx((1 - math.tanh(1.0) ** 2 + 1) * 0.5, rel=1e-15)
