@@ -86,3 +86,12 @@ def test_tensor_example_runs_and_fills_every_gradient():
         p = scope[name]
         assert p.grad is not None and p.grad.shape == p.shape
         assert any(p.grad.data)
+
+
+def test_sdist_ships_what_the_tests_read():
+    # tests read .ci/run (above) and notebooks/ (test_notebooks); an sdist without them
+    # cannot run its own test suite
+    tomllib = pytest.importorskip("tomllib")
+    with open(README.parent / "pyproject.toml", "rb") as f:
+        include = tomllib.load(f)["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
+    assert {"tests", "notebooks", ".ci", "README.md", "scripts"} <= set(include)
