@@ -19,6 +19,7 @@ The python package ``graphviz`` is needed (``pip install 'chainrule[viz]'``) and
 images (not DOT text), the Graphviz ``dot`` program.
 """
 
+import functools
 import io
 import os
 
@@ -50,6 +51,36 @@ def _graphviz():
                           "pip install 'chainrule[viz]'  (and the Graphviz program: "
                           "apt-get install graphviz / brew install graphviz)") from None
     return graphviz
+
+
+@functools.lru_cache(maxsize=None)
+def _graph_class():
+    """``graphviz.Digraph`` as :func:`draw` returns it: rendering without the ``dot`` program
+    raises :class:`GraphvizMissing` (with the install hint) instead of graphviz's
+    ``ExecutableNotFound``, and Jupyter shows that one line in place of the picture."""
+    graphviz = _graphviz()
+
+    class Graph(graphviz.Digraph):
+        def pipe(self, *args, **kwargs):
+            try:
+                return super().pipe(*args, **kwargs)
+            except graphviz.ExecutableNotFound:
+                raise GraphvizMissing(INSTALL_DOT) from None
+
+        def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+            try:
+                return super()._repr_mimebundle_(include, exclude, **kwargs)
+            except GraphvizMissing as e:            # one line in the notebook, no traceback
+                return {"text/plain": f"(no picture) {e}"}
+
+    Graph.__name__ = Graph.__qualname__ = "Graph"
+    Graph.__module__ = __name__
+    return Graph
+
+
+def _digraph(graphviz, format, rankdir):
+    return _graph_class()(format=format, graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
+                          node_attr={"fontname": "Helvetica", "fontsize": "11"})
 
 
 def _escape(s):
@@ -88,8 +119,7 @@ def draw(output, format="svg", rankdir="LR", show_grads=True, max_nodes=500, sum
         return _summary(output, order, graphviz, format, rankdir, summary)
     name_of = names(output, order)
     params = set(params) if params is not None else None
-    dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
-                           node_attr={"fontname": "Helvetica", "fontsize": "11"})
+    dot = _digraph(graphviz, format, rankdir)
     ids = {v: f"v{i}" for i, v in enumerate(order)}
     for v in order:
         grad = v.grad if grads is None else grads.get(v)
@@ -136,8 +166,7 @@ def _summary(output, order, graphviz, format, rankdir, summary):
             others = [u for u in v.inputs if group.get(u)]
             g = group[(labelled or others)[0]] if (labelled or others) else None
         group[v] = g
-    dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
-                           node_attr={"fontname": "Helvetica", "fontsize": "11"})
+    dot = _digraph(graphviz, format, rankdir)
     name_of = names(output, order)
     counts = {}
     for v in order:

@@ -60,6 +60,7 @@ def test_explain_gradients_match_the_hand_derivation(capsys):
     assert "gradients: ∂L/∂x = -10.0, ∂L/∂y = -10.0" in out
 
 
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("fmt,magic", [("svg", b"<?xml"), ("png", b"\x89PNG\r\n\x1a\n")])
 def test_graph_writes_an_image(fmt, magic, capsys, tmp_path):
     pytest.importorskip("graphviz")
@@ -71,6 +72,7 @@ def test_graph_writes_an_image(fmt, magic, capsys, tmp_path):
         assert f.read(len(magic)) == magic
 
 
+@pytest.mark.needs_dot
 @pytest.mark.parametrize("ext,magic", [("jpg", b"\xff\xd8"), ("pdf", b"%PDF"),
                                        ("gif", b"GIF8"), ("JPEG", b"\xff\xd8")])
 def test_graph_format_follows_every_image_extension(ext, magic, capsys, tmp_path):
@@ -101,6 +103,7 @@ def test_graph_without_grads_and_top_to_bottom(capsys, tmp_path):
     assert "grad" not in src and "rankdir=TB" in src
 
 
+@pytest.mark.needs_dot
 def test_graph_frames_one_file_per_backward_step(capsys, tmp_path):
     pytest.importorskip("graphviz")
     frames = tmp_path / "frames"

@@ -99,6 +99,7 @@ def test_draw_of_a_non_value_is_a_clear_operand_error(tmp_path):
     assert not (tmp_path / "frames").exists()
 
 
+@pytest.mark.needs_dot
 def test_render_svg_and_png_with_the_dot_program(loss, tmp_path):
     svg = render(draw(loss), str(tmp_path / "g.svg"))
     png = render(draw(loss), str(tmp_path / "g.png"))
@@ -109,6 +110,7 @@ def test_render_svg_and_png_with_the_dot_program(loss, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["g.png", "g.svg"]      # no temporary files left
 
 
+@pytest.mark.needs_dot
 def test_jupyter_inline_svg(loss):
     assert "<svg" in draw(loss)._repr_mimebundle_()["image/svg+xml"]
 
@@ -140,6 +142,19 @@ def test_missing_dot_program_gives_an_install_hint(loss, monkeypatch):
         render_bytes(draw(loss), "png")
 
 
+def test_without_dot_on_path_jupyter_shows_one_line_not_a_traceback(loss, tmp_path,
+                                                                   monkeypatch):
+    # graphviz raised its raw ExecutableNotFound from the notebook's display hook
+    monkeypatch.setenv("PATH", str(tmp_path))          # a PATH with no dot on it
+    bundle = draw(loss)._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"]
+    text = bundle["text/plain"]
+    assert text.count("\n") == 0 and text.startswith("(no picture) the Graphviz 'dot' program")
+    assert "apt-get install graphviz" in text
+    with pytest.raises(GraphvizMissing, match="brew install graphviz"):
+        draw(loss).pipe(format="svg")                  # graphviz's own method, our message
+
+
 def test_missing_python_package_says_what_to_install(loss, monkeypatch):
     real_import = builtins.__import__
 
@@ -153,6 +168,7 @@ def test_missing_python_package_says_what_to_install(loss, monkeypatch):
         draw(loss)
 
 
+@pytest.mark.needs_dot
 def test_backward_frames_one_image_per_step(loss, tmp_path):
     grads = {v: v.grad for v in forward_order(loss)}
     paths = draw_backward_frames(loss, str(tmp_path), format="svg")
@@ -166,6 +182,7 @@ def test_backward_frames_one_image_per_step(loss, tmp_path):
     assert {v: v.grad for v in forward_order(loss)} == grads          # graph untouched
 
 
+@pytest.mark.needs_dot
 def test_backward_frames_png_and_gif(tmp_path):
     pytest.importorskip("PIL")
     x = Value(2.0, label="x")

@@ -97,6 +97,26 @@ def test_notebook_runs(path, kernel):
         pytest.fail(f"{path.name}: a cell failed\n{error}", pytrace=False)
 
 
+def test_a_draw_cell_without_dot_shows_one_line_and_the_notebook_goes_on(kernel, tmp_path):
+    # Notebooks 2 and 3 stopped at their first draw() cell with graphviz's raw
+    # ExecutableNotFound when the dot program was missing.
+    pytest.importorskip("graphviz")
+    nbformat = pytest.importorskip("nbformat")
+    ksm, env = kernel
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("from autograd import Value\nfrom autograd.draw import draw\n"
+                                  "x = Value(2.0, label='x')\ndraw(x * x)"),
+        nbformat.v4.new_code_cell("print('still running')")])
+    execute(nb, (ksm, {**env, "PATH": str(tmp_path)}))      # a PATH without dot
+    shown = nb.cells[0].outputs
+    assert [o["output_type"] for o in shown] == ["execute_result"]
+    assert list(shown[0]["data"]) == ["text/plain"]
+    line = shown[0]["data"]["text/plain"]
+    assert line.startswith("(no picture) the Graphviz 'dot' program was not found")
+    assert "\n" not in line.strip("'\"") and "apt-get install graphviz" in line
+    assert nb.cells[1].outputs[0]["text"] == "still running\n"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_is_committed_without_outputs(path):
     script = _clear_script()
