@@ -114,7 +114,8 @@ def run_graph(args):
     out, leaves = _build(args, "graph")
     if out is None:
         return leaves
-    from .draw import GraphvizMissing, draw, draw_backward_frames, format_of, render
+    from .draw import draw, draw_backward_frames
+    from .render import GraphvizError, format_of, render
 
     fmt = args.format or format_of(args.output)
     if fmt is None:
@@ -133,7 +134,7 @@ def run_graph(args):
         render(dot, args.output, fmt)
         frames = args.frames and draw_backward_frames(out, args.frames, format=fmt,
                                                       rankdir=args.rankdir)
-    except (GraphvizMissing, ImportError) as e:      # no dot program / no graphviz package
+    except (GraphvizError, ImportError) as e:   # no dot program or package, dot timed out
         return _fail("graph", str(e), 1)
     except ChainruleError as e:
         return _fail("graph", str(e))

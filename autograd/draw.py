@@ -2,13 +2,16 @@
 
 >>> from autograd.draw import draw, render
 >>> g = draw(L)                      # a graphviz.Digraph; Jupyter shows it inline as SVG
->>> render(g, "graph.svg")           # or g.render(...) / g.pipe(format="png")
+>>> render(g, "graph.svg")           # or g.pipe(format="png"): both stop dot after a timeout
 
 Each value is a record ``name | data | grad``; each op is a small ellipse between its inputs
 and its output. Colours: parameters (labelled leaves, or those in ``params``) blue, other
 inputs green, constants (unlabelled leaves) grey, the output gold, computed values white.
 
-Size guard: a graph with more than ``max_nodes`` values raises :class:`GraphTooLarge`, unless
+Size guards: a graph whose edges Graphviz would take minutes to lay out raises
+:class:`GraphTooLarge` (``max_edges``, counted by :func:`edge_segments`: a few nodes can
+make a slow layout); rendering stops ``dot`` after a timeout (:mod:`autograd.render`).
+A graph with more than ``max_nodes`` values raises :class:`GraphTooLarge` too, unless
 ``summary=True``: then values are grouped by the prefix of their label before the last ``.``
 (``"layer0.neuron3.w1"`` → ``"layer0.neuron3"``); an unlabelled value joins the group of its
 first input that has one (a labelled leaf input first), so a neuron's products, sums and
@@ -19,68 +22,55 @@ The python package ``graphviz`` is needed (``pip install 'chainrule[viz]'``) and
 images (not DOT text), the Graphviz ``dot`` program.
 """
 
-import functools
 import io
 import os
 
 from .errors import ChainruleError
 from .fileio import atomic_write
 from .explain import _const, check_output, explain, fmt, forward_order, kind, names
+from .render import (FORMATS, GraphvizError, GraphvizMissing, GraphvizTimeout,  # noqa: F401
+                     format_of, graph_class, graphviz_module, render, render_bytes)
 
 COLOURS = {"parameter": "#cfe2ff", "input": "#d1f2d9", "constant": "#e9ecef",
            "output": "#ffe08a", "computed": "#ffffff"}
 HIGHLIGHT = "#d62728"
-INSTALL_DOT = ("the Graphviz 'dot' program was not found: install Graphviz "
-               "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; "
-               "conda: conda install graphviz)")
+MAX_EDGES = 2000
 
 
 class GraphTooLarge(ChainruleError, ValueError):
-    """A graph with more values than ``max_nodes``: too big to read as one picture."""
+    """A graph too big to read as one picture, or to lay out in reasonable time."""
 
 
-class GraphvizMissing(ChainruleError, RuntimeError):
-    """The Graphviz ``dot`` program is not installed."""
+def _digraph(format, rankdir):
+    return graph_class()(format=format, graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
+                         node_attr={"fontname": "Helvetica", "fontsize": "11"})
 
 
-def _graphviz():
-    try:
-        import graphviz
-    except ImportError:
-        raise ImportError("drawing graphs needs the graphviz python package: "
-                          "pip install 'chainrule[viz]'  (and the Graphviz program: "
-                          "apt-get install graphviz / brew install graphviz)") from None
-    return graphviz
-
-
-@functools.lru_cache(maxsize=None)
-def _graph_class():
-    """``graphviz.Digraph`` as :func:`draw` returns it: rendering without the ``dot`` program
-    raises :class:`GraphvizMissing` (with the install hint) instead of graphviz's
-    ``ExecutableNotFound``, and Jupyter shows that one line in place of the picture."""
-    graphviz = _graphviz()
-
-    class Graph(graphviz.Digraph):
-        def pipe(self, *args, **kwargs):
-            try:
-                return super().pipe(*args, **kwargs)
-            except graphviz.ExecutableNotFound:
-                raise GraphvizMissing(INSTALL_DOT) from None
-
-        def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-            try:
-                return super()._repr_mimebundle_(include, exclude, **kwargs)
-            except GraphvizMissing as e:            # one line in the notebook, no traceback
-                return {"text/plain": f"(no picture) {e}"}
-
-    Graph.__name__ = Graph.__qualname__ = "Graph"
-    Graph.__module__ = __name__
-    return Graph
-
-
-def _digraph(graphviz, format, rankdir):
-    return _graph_class()(format=format, graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
-                          node_attr={"fontname": "Helvetica", "fontsize": "11"})
+def edge_segments(edges):
+    """How much edge Graphviz must route: each edge ``(tail, head)`` counted once per rank it
+    crosses. Ranks are longest paths from the sources, and a source sits just before its
+    first consumer (nodes on a cycle, which a summary can have, keep the rank reached so far).
+    ``x*x*…*x`` with ``n`` factors has ``3(n-1)`` edges but ``n² - 1`` segments (``x`` feeds
+    every product), and ``dot``'s time grows faster still: ~1,600 segments take it 0.4 s,
+    3,600 take 15 s, 10,000 more than two minutes."""
+    heads, waiting = {}, {}
+    for tail, head in edges:
+        heads.setdefault(tail, []).append(head)
+        waiting[head] = waiting.get(head, 0) + 1
+        waiting.setdefault(tail, 0)
+    sources = [n for n, count in waiting.items() if count == 0]
+    rank = dict.fromkeys(waiting, 0)
+    ready = list(sources)
+    while ready:                              # Kahn's order: a node after all its tails
+        node = ready.pop()
+        for head in heads.get(node, ()):
+            rank[head] = max(rank[head], rank[node] + 1)
+            waiting[head] -= 1
+            if waiting[head] == 0:
+                ready.append(head)
+    for node in sources:
+        rank[node] = min(rank[h] for h in heads[node]) - 1
+    return sum(max(1, abs(rank[head] - rank[tail])) for tail, head in edges)
 
 
 def _escape(s):
@@ -100,27 +90,28 @@ def op_symbol(value):
 
 
 def draw(output, format="svg", rankdir="LR", show_grads=True, max_nodes=500, summary=False,
-         params=None, grads=None, highlight=None, digits=4):
+         params=None, grads=None, highlight=None, digits=4, max_edges=MAX_EDGES):
     """The graph of ``output`` as a ``graphviz.Digraph`` (rendered as ``format``).
 
     ``show_grads``: show each value's ``.grad`` (or ``grads[value]`` when a dict is given).
     ``params``: values to colour as parameters (default: every labelled leaf).
     ``highlight``: a value to outline in red, with its op and input edges (used by frames).
-    ``max_nodes`` / ``summary``: the size guard (see the module docstring).
+    ``max_nodes`` / ``summary`` / ``max_edges``: the size guards (see the module docstring).
     """
     check_output(output, "draw")
-    graphviz = _graphviz()
+    graphviz_module()
     order = forward_order(output)
     if max_nodes is not None and len(order) > max_nodes:
         if not summary:
             raise GraphTooLarge(
                 f"the graph has {len(order)} values, more than max_nodes={max_nodes}: "
                 "pass summary=True to collapse it by label prefix, or max_nodes=None")
-        return _summary(output, order, graphviz, format, rankdir, summary)
+        return _summary(output, order, format, rankdir, summary, max_edges)
     name_of = names(output, order)
     params = set(params) if params is not None else None
-    dot = _digraph(graphviz, format, rankdir)
+    dot = _digraph(format, rankdir)
     ids = {v: f"v{i}" for i, v in enumerate(order)}
+    edges = []
     for v in order:
         grad = v.grad if grads is None else grads.get(v)
         fields = [_escape(name_of[v]), f"data {fmt(v.data, digits)}"]
@@ -142,7 +133,24 @@ def draw(output, format="svg", rankdir="LR", show_grads=True, max_nodes=500, sum
             for u in v.inputs:
                 dot.edge(ids[u], op_id, color=HIGHLIGHT if hot else "black",
                          penwidth="2" if hot else "1")
+                edges.append((ids[u], op_id))
+            edges.append((op_id, ids[v]))
+    _check_layout(edges, max_edges)
     return dot
+
+
+def _check_layout(edges, max_edges):
+    """Refuse a graph whose layout would keep ``dot`` busy for minutes (:func:`edge_segments`)."""
+    if max_edges is None:
+        return
+    segments = edge_segments(edges)
+    if segments > max_edges:
+        raise GraphTooLarge(
+            f"the graph's {len(edges):,} edges cross {segments:,} ranks in all, more than "
+            f"max_edges={max_edges:,}: Graphviz would take minutes to lay it out (a value used "
+            "many times far from where it is made, like x in x*x*…*x, crosses every rank in "
+            "between); draw a smaller expression, or pass max_edges=None and a longer timeout "
+            "to render")
 
 
 def _group_of(summary):
@@ -155,7 +163,7 @@ def _group_of(summary):
     return by_prefix
 
 
-def _summary(output, order, graphviz, format, rankdir, summary):
+def _summary(output, order, format, rankdir, summary, max_edges):
     """One box per group (see the module docstring) and the values outside every group."""
     key = _group_of(summary)
     group = {}
@@ -166,12 +174,12 @@ def _summary(output, order, graphviz, format, rankdir, summary):
             others = [u for u in v.inputs if group.get(u)]
             g = group[(labelled or others)[0]] if (labelled or others) else None
         group[v] = g
-    dot = _digraph(graphviz, format, rankdir)
+    dot = _digraph(format, rankdir)
     name_of = names(output, order)
     counts = {}
     for v in order:
         counts[group[v]] = counts.get(group[v], 0) + 1
-    ids, nodes, edges = {}, set(), set()
+    ids, nodes, edges, edge_list = {}, set(), set(), []
     box = {g: f"g{i}" for i, g in enumerate(counts)}
     for i, v in enumerate(order):
         g = group[v]
@@ -188,44 +196,13 @@ def _summary(output, order, graphviz, format, rankdir, summary):
         for u in v.inputs:
             if ids[u] != ids[v] and (ids[u], ids[v]) not in edges:
                 edges.add((ids[u], ids[v]))
+                edge_list.append((ids[u], ids[v]))
                 dot.edge(ids[u], ids[v])
     if len(nodes) > 2000:
         raise GraphTooLarge(f"even the summary has {len(nodes)} boxes; label the values "
                             "with 'group.name' prefixes or pass summary=<function>")
+    _check_layout(edge_list, max_edges)
     return dot
-
-
-# ---- rendering ----------------------------------------------------------------------------------
-
-def render_bytes(dot, format=None):
-    """The image as bytes (``format`` defaults to the graph's); a clear error without ``dot``."""
-    graphviz = _graphviz()
-    format = format or dot.format
-    if format in ("dot", "gv"):
-        return dot.source.encode()
-    try:
-        return dot.pipe(format=format)
-    except graphviz.ExecutableNotFound:
-        raise GraphvizMissing(INSTALL_DOT) from None
-
-
-FORMATS = ("svg", "png", "pdf", "dot", "gv", "jpg", "jpeg", "gif")
-
-
-def format_of(path, default=None):
-    """The image format a file name asks for: its extension when it is one of ``FORMATS``
-    (``"g.JPG"`` → ``"jpg"``), else ``default``."""
-    ext = os.path.splitext(path)[1].lstrip(".").lower()
-    return ext if ext in FORMATS else default
-
-
-def render(dot, path, format=None):
-    """Write ``dot`` to ``path`` as ``format`` (default: the file's extension, else the
-    graph's format). Returns ``path``."""
-    if format is None:
-        format = format_of(path, dot.format)
-    atomic_write(path, render_bytes(dot, format))
-    return path
 
 
 def draw_backward_frames(output, directory, format="png", gif=False, rankdir="LR",

@@ -114,15 +114,23 @@ def test_graph_frames_one_file_per_backward_step(capsys, tmp_path):
 
 
 def test_graph_without_graphviz_says_how_to_install(capsys, tmp_path, monkeypatch):
-    graphviz = pytest.importorskip("graphviz")
-
-    def missing(*args, **kwargs):
-        raise graphviz.ExecutableNotFound(("dot",))
-
-    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+    pytest.importorskip("graphviz")
+    monkeypatch.setenv("PATH", str(tmp_path))          # a PATH with no dot on it
     code, out, err = run(["graph", "x", "--at", "x=1", "-o", str(tmp_path / "g.png")], capsys)
     assert (code, out) == (1, "")
     assert err.count("\n") == 1 and "apt-get install graphviz" in err
+    assert not (tmp_path / "g.png").exists()
+
+
+def test_graph_of_a_product_with_500_factors_is_refused_not_hung(capsys, tmp_path):
+    # x*x*…*x (999 characters) ran 15 minutes inside Graphviz's dot.
+    pytest.importorskip("graphviz")
+    target = tmp_path / "g.svg"
+    code, out, err = run(["graph", "*".join(["x"] * 500), "--at", "x=1", "-o", str(target)],
+                         capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "249,999 ranks" in err and "max_edges" in err
+    assert not target.exists()
 
 
 LONG = "x+" * 600 + "x"

@@ -9,7 +9,8 @@ graphviz = pytest.importorskip("graphviz")
 
 from autograd import Value  # noqa: E402
 from autograd.draw import (GraphTooLarge, GraphvizMissing, draw, draw_backward_frames,  # noqa: E402
-                           op_symbol, render, render_bytes)
+                           edge_segments, op_symbol, render, render_bytes)
+from autograd.render import GraphvizTimeout  # noqa: E402
 from autograd.explain import explain, fmt, forward_order, names  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -133,13 +134,11 @@ def test_size_guard_raises_a_clear_error_or_collapses_by_label_prefix():
     assert src.count("->") < size
 
 
-def test_missing_dot_program_gives_an_install_hint(loss, monkeypatch):
-    def missing(*args, **kwargs):
-        raise graphviz.ExecutableNotFound(("dot",))
-
-    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+def test_missing_dot_program_gives_an_install_hint(loss, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))          # a PATH with no dot on it
     with pytest.raises(GraphvizMissing, match="apt-get install graphviz"):
         render_bytes(draw(loss), "png")
+    assert render_bytes(draw(loss), "dot").startswith(b"digraph")    # DOT text needs no dot
 
 
 def test_without_dot_on_path_jupyter_shows_one_line_not_a_traceback(loss, tmp_path,
@@ -193,3 +192,50 @@ def test_backward_frames_png_and_gif(tmp_path):
         assert f.read(8) == PNG_MAGIC
     with open(paths[-1], "rb") as f:
         assert f.read(6) == b"GIF89a"
+
+
+def power(n):
+    """x*x*…*x with n factors: few nodes, but x feeds every product."""
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(n - 1):
+        y = y * x
+    return y
+
+
+def test_edge_segments_count_each_rank_an_edge_crosses():
+    # x*x*…*x: the k-th product's edge from x crosses 2k-1 ranks; n² - 1 segments in all
+    for n in (2, 3, 10, 50):
+        src = draw(power(n), max_edges=None).source
+        edges = [tuple(line.split(" [")[0].strip().split(" -> "))
+                 for line in src.splitlines() if " -> " in line]
+        assert len(edges) == 3 * (n - 1)
+        assert edge_segments(edges) == n * n - 1
+    assert edge_segments([("a", "b"), ("b", "c"), ("d", "c")]) == 3      # d sits next to c
+    assert edge_segments([]) == 0
+
+
+def test_a_graph_that_would_keep_dot_busy_for_minutes_is_refused_before_dot_runs():
+    # 500 factors (999 characters, inside the CLI's limits) ran 15 minutes inside dot.
+    big = power(500)
+    with pytest.raises(GraphTooLarge, match=r"1,497 edges cross 249,999 ranks in all, more "
+                                            r"than max_edges=2,000.*x\*x\*…\*x"):
+        draw(big)
+    assert draw(power(40)).source            # 1,599 segments: drawn (dot takes ~0.4 s)
+    from nn import MLP
+    net = MLP(2, [16, 16, 1])
+    assert draw(net([0.5, -0.3])).source     # a real network is nowhere near the bound
+
+
+@pytest.mark.needs_dot
+def test_a_slow_layout_is_stopped_at_the_timeout_with_a_clear_message():
+    import time
+    slow = draw(power(100), max_edges=None)   # dot needs more than two minutes for this one
+    start = time.monotonic()
+    with pytest.raises(GraphvizTimeout, match=r"did not finish laying out the graph within "
+                                              r"0.5 s and was stopped"):
+        render_bytes(slow, "svg", timeout=0.5)
+    assert time.monotonic() - start < 10
+    slow.timeout = 0.5                        # Jupyter's picture: one line, no traceback
+    bundle = slow._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"] and "within 0.5 s" in bundle["text/plain"]
