@@ -6,7 +6,8 @@
 
 The expression is parsed safely (:mod:`autograd.expr`, never ``eval``). Bad input (a rejected
 expression, a missing or malformed ``--at`` value, a domain error such as ``log(-1)``) prints
-one line to stderr and exits with code 2; a missing Graphviz program exits with code 1.
+one line to stderr and exits with code 2; a missing Graphviz program, or one that takes too
+long, exits with code 1. An ``--at`` value the expression does not use gets a warning line.
 """
 
 import argparse
@@ -25,7 +26,13 @@ def _one_line_errors(parser, command):
 
     def error(message):
         if "required: expression" in message:
-            message += " (an expression that starts with '-' needs a space first: \" -x\")"
+            swallowed = [w for w in getattr(parser, "at_words", []) if not _is_binding(w)]
+            if swallowed:       # explain --at x=2 "x*x": --at took the expression too
+                message = (f"the expression is missing: --at took {swallowed[-1]!r} as one of "
+                           "its values (--at reads every word after it); put the expression "
+                           f"before --at: chainrule {command} \"{swallowed[-1]}\" --at ...")
+            else:
+                message += " (an expression that starts with '-' needs a space first: \" -x\")"
         print(f"chainrule {command}: error: {message}", file=sys.stderr)
         raise SystemExit(2)
 
@@ -33,12 +40,29 @@ def _one_line_errors(parser, command):
     return parser
 
 
+def _is_binding(word):
+    """Whether ``word`` reads as --at values (``x=2`` or ``x=2,y=3``) rather than an expression."""
+    items = [item for item in word.split(",") if item.strip()]
+    return bool(items) and all("=" in item and item.partition("=")[0].strip().isidentifier()
+                               for item in items)
+
+
+class _AtValues(argparse.Action):
+    """``--at`` collects words like ``action="extend"``, and remembers them on the parser so
+    that a missing expression can be traced to ``--at`` having taken it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        words = list(getattr(namespace, self.dest, None) or []) + list(values)
+        setattr(namespace, self.dest, words)
+        parser.at_words = words
+
+
 def _common(p):
     from .expr import function_names
 
     p.add_argument("expression", help='e.g. "tanh(w*x + b)"; functions: '
                    + " ".join(function_names()))
-    p.add_argument("--at", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
+    p.add_argument("--at", nargs="+", action=_AtValues, default=[], metavar="NAME=VALUE",
                    help="values of the variables, e.g. --at x=0.5 w=-1.2 b=0.3")
 
 
@@ -85,10 +109,20 @@ def _build(args, command):
     from .expr import build, parse_bindings
 
     try:
+        values = parse_bindings(args.at)
         with detect_anomaly():
-            return build(args.expression, parse_bindings(args.at))
+            out, leaves = build(args.expression, values)
     except ChainruleError as e:            # ExprError, DomainError, FloatOverflow, Anomaly...
         return None, _fail(command, str(e))
+    args.unused = [f"{name}={values[name]:g}" for name in values if name not in leaves]
+    return out, leaves
+
+
+def _warn_unused(args, command):
+    """One line on stderr for ``--at`` values the expression does not use (a typo, usually)."""
+    if args.unused:
+        print(f"chainrule {command}: warning: --at {' '.join(args.unused)}: not in the "
+              f"expression {args.expression!r}, unused", file=sys.stderr)
 
 
 def run_explain(args):
@@ -107,6 +141,7 @@ def run_explain(args):
                                 "large to explain")
     render = {"text": e.to_text, "markdown": e.to_markdown, "latex": e.to_latex}[args.format]
     print(render())
+    _warn_unused(args, "explain")
     return 0
 
 
@@ -115,25 +150,31 @@ def run_graph(args):
     if out is None:
         return leaves
     from .draw import draw, draw_backward_frames
-    from .render import GraphvizError, format_of, render
+    from .fileio import atomic_write
+    from .render import SAME_FORMAT, GraphvizError, format_of, render_bytes
 
-    fmt = args.format or format_of(args.output)
+    ext = os.path.splitext(args.output)[1]
+    named = format_of(args.output)
+    fmt = args.format or named
     if fmt is None:
-        ext = os.path.splitext(args.output)[1]
         if ext:       # an image format we cannot write: refuse rather than mislabel SVG text
             return _fail("graph", f"cannot tell the image format of {args.output!r} from "
                                   f"{ext!r}: use one of .{', .'.join(IMAGE_FORMATS)} or --format")
         fmt = "svg"
+    if named and SAME_FORMAT.get(named, named) != SAME_FORMAT.get(fmt, fmt):
+        return _fail("graph", f"-o {args.output} names a .{named} file but --format is {fmt}: "
+                              f"name the file .{fmt}, or leave out --format")
 
     try:
         if args.grads:
             from .engine import detect_anomaly
             with detect_anomaly():
                 out.backward()
-        dot = draw(out, format=fmt, rankdir=args.rankdir, show_grads=args.grads)
-        render(dot, args.output, fmt)
+        image = render_bytes(draw(out, format=fmt, rankdir=args.rankdir, show_grads=args.grads))
+        # the frames first: they create their directory, which -o may name (--frames f -o f/g.png)
         frames = args.frames and draw_backward_frames(out, args.frames, format=fmt,
                                                       rankdir=args.rankdir)
+        atomic_write(args.output, image)
     except (GraphvizError, ImportError) as e:   # no dot program or package, dot timed out
         return _fail("graph", str(e), 1)
     except ChainruleError as e:
@@ -144,4 +185,5 @@ def run_graph(args):
     print(f"wrote {args.output}")
     if frames:
         print(f"wrote {len(frames)} frames to {args.frames}")
+    _warn_unused(args, "graph")
     return 0

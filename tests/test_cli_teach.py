@@ -234,9 +234,53 @@ def test_an_expression_starting_with_minus_gets_a_hint(capsys):
     assert code == 0 and "n1  =  -x" in out
 
 
-def test_unused_values_are_fine_and_variables_are_shared(capsys):
-    code, out, _ = run(["explain", "x * x", "--at", "x=3", "unused=1"], capsys)
+def test_unused_values_are_named_in_a_warning_and_variables_are_shared(capsys):
+    # an unused --at value (often a typo) used to be ignored without a word
+    code, out, err = run(["explain", "x * x", "--at", "x=3", "unused=1", "y=0.5"], capsys)
     assert code == 0 and "gradients: ∂L/∂x = 6.0" in out
+    assert err == ("chainrule explain: warning: --at unused=1 y=0.5: not in the expression "
+                   "'x * x', unused\n")
+    code, _, err = run(["explain", "x * x", "--at", "x=3"], capsys)
+    assert (code, err) == (0, "")
+
+
+def test_an_expression_after_at_is_named_as_taken_by_at(capsys, tmp_path):
+    # explain --at x=2 "x*x" blamed a leading '-': --at had taken the expression as a value
+    for argv in (["explain", "--at", "x=2", "x*x"],
+                 ["graph", "--at", "x=2", "x*x", "-o", str(tmp_path / "g.svg")]):
+        code, out, err = run(argv, capsys)
+        assert (code, out) == (2, "")
+        assert err == (f"chainrule {argv[0]}: error: the expression is missing: --at took "
+                       "'x*x' as one of its values (--at reads every word after it); put the "
+                       f"expression before --at: chainrule {argv[0]} \"x*x\" --at ...\n")
+    assert os.listdir(tmp_path) == []
+
+
+def test_graph_refuses_a_format_that_contradicts_the_file_name(capsys, tmp_path):
+    # -o y.svg --format png used to write PNG bytes into y.svg
+    target = tmp_path / "y.svg"
+    code, out, err = run(["graph", "x*y", "--at", "x=1", "y=2", "-o", str(target),
+                          "--format", "png"], capsys)
+    assert (code, out) == (2, "")
+    assert err == (f"chainrule graph: error: -o {target} names a .svg file but --format is "
+                   "png: name the file .png, or leave out --format\n")
+    assert not target.exists()
+    pytest.importorskip("graphviz")
+    for name, fmt in (("g.gv", "dot"), ("G.DOT", "dot")):    # two names of one format
+        code, _, err = run(["graph", "x*y", "--at", "x=1", "y=2", "-o", str(tmp_path / name),
+                            "--format", fmt], capsys)
+        assert (code, err) == (0, "")
+        assert (tmp_path / name).read_text().startswith("digraph")
+
+
+def test_frames_directory_may_hold_the_output_file(capsys, tmp_path):
+    # --frames DIR -o DIR/final.dot failed when DIR did not exist yet: -o was written first
+    pytest.importorskip("graphviz")
+    frames = tmp_path / "frames"
+    code, out, err = run(["graph", "x*x", "--at", "x=2", "-o", str(frames / "final.dot"),
+                          "--frames", str(frames)], capsys)
+    assert (code, err) == (0, "")
+    assert sorted(os.listdir(frames)) == ["final.dot", "frame_001.dot", "frame_002.dot"]
 
 
 def test_real_entry_point_in_a_subprocess():
