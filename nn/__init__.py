@@ -9,6 +9,7 @@ from .layers import ACTIVATIONS, MLP, Layer, Neuron
 from .linear import Linear, ReLU, Sequential, Sigmoid, Tanh, TensorMLP
 from .losses import (argmax, argmax_accuracy, bce, bce_with_logits, cross_entropy, hinge, l2,
                      log_softmax, logsumexp, mse, sign_accuracy, softmax, threshold_accuracy)
+from .model_file import load_model, save_model
 from .module import Module, ModelFileError
 from .optim import SGD, Adam, Optimizer
 from .train import fit
@@ -19,4 +20,5 @@ __all__ = [
     "logsumexp", "sign_accuracy", "threshold_accuracy", "argmax", "argmax_accuracy",
     "Optimizer", "SGD", "Adam",
     "Linear", "Sequential", "Tanh", "ReLU", "Sigmoid", "TensorMLP", "fit",
+    "save_model", "load_model",
 ]

@@ -2,29 +2,47 @@
 
 ``save_model(model, path, meta)`` writes the same JSON envelope as ``Module.save``
 (``format``, ``version``, ``architecture``, ``state``) plus a ``meta`` object, e.g.
-``{"dataset": ["bundled"], "classes": ["0", ..., "9"], "image_shape": [28, 28]}``.
-``load_model(path)`` reads it back *without knowing the model in advance*: the architecture
-names the module types (:func:`nn.linear.build_module`), the weights are then loaded with the
-usual validation. Any file that is not such a model raises :class:`ModelFileError`.
+``{"dataset": ["bundled"], "classes": ["0", ..., "9"], "image_shape": [28, 28]}``; to a path
+ending in ``.safetensors`` it writes the safetensors file of the equivalent
+``torch.nn.Sequential``, the architecture and meta in its ``__metadata__``
+(:mod:`nn.torch_layout`). ``load_model(path)`` reads either back *without knowing the model in
+advance*: the architecture names the module types (:func:`nn.linear.build_module`), the
+weights are then loaded with the usual validation. Any file that is not such a model raises
+:class:`ModelFileError`.
 """
 
 import math
 
 from .linear import build_module, parameter_shapes
-from .module import ModelFileError, read_model_file, write_json
+from .module import ModelFileError, file_format, load_file_state, read_model_file, write_json
+from .torch_layout import read_model_safetensors, state_from_torch
 
 __all__ = ["save_model", "load_model", "write_json"]
 
 
-def save_model(model, path, meta=None):
+def save_model(model, path, meta=None, format=None, dtype=None):
     """Write ``model`` (architecture and weights) and ``meta`` (JSON data) atomically: the one
-    save path, :meth:`Module.save`, with a ``meta`` object."""
-    model.save(path, meta=meta or {})
+    save path, :meth:`Module.save`, with a ``meta`` object (``format``, ``dtype`` as there)."""
+    model.save(path, meta=meta or {}, format=format, dtype=dtype)
 
 
-def load_model(path):
-    """``(model, meta)`` rebuilt from a file written by :func:`save_model`."""
-    doc = read_model_file(path)
+def load_model(path, format=None):
+    """``(model, meta)`` rebuilt from a file written by :func:`save_model` (the format chosen
+    by ``format`` or the extension, as in :meth:`Module.save`)."""
+    if file_format(path, format) == "safetensors":
+        arch, meta, tensors = read_model_safetensors(path)
+        if arch is None:
+            raise ModelFileError(
+                f"{path}: a safetensors file without chainrule's architecture (written by "
+                "safetensors.torch.save_file?); build the model and load the weights into it, "
+                "e.g. TensorMLP(784, [128], 10, activation='tanh').load(path)")
+        if arch.get("parameters") != parameter_shapes(arch):
+            raise ModelFileError(f"{path}: the architecture's config and parameters disagree; "
+                                 "the file is damaged")
+        doc = {"architecture": arch, "meta": {} if meta is None else meta,
+               "state": state_from_torch(arch, tensors, path)}
+    else:
+        doc = read_model_file(path)
     meta = _check_meta(path, doc.get("meta", {}))
     arch = doc["architecture"]
     _check_sizes(path, arch, doc["state"])      # before building: a huge config fails fast
@@ -32,7 +50,7 @@ def load_model(path):
     if model.architecture() != arch:
         raise ModelFileError(f"{path}: the architecture does not describe its parameters "
                              "consistently; the file is damaged")
-    model.load_state_dict(doc["state"], strict=True)
+    load_file_state(model, doc["state"], path)
     return model, meta
 
 

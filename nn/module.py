@@ -22,25 +22,25 @@ Saving writes JSON (never pickle: loading a model file cannot run code)::
      "state": {"layers.0.neurons.0.w.0": 0.123..., ...}}
 
 Floats are written with ``repr``, which round-trips every double exactly. A tensor parameter is
-stored as ``{"shape": [rows, cols], "data": [...]}``. Loading validates the whole file before it
-assigns anything, so a wrong, corrupted or mismatched file raises :class:`ModelFileError` and
-leaves the model as it was.
+stored as ``{"shape": [rows, cols], "data": [...]}``. A path ending in ``.safetensors`` (or
+``format="safetensors"``) writes the safetensors file PyTorch reads instead, the weights named
+as the equivalent ``torch.nn.Sequential`` names them (:mod:`nn.torch_layout`). Loading
+validates the whole file before it assigns anything, so a wrong, corrupted or mismatched file
+raises :class:`ModelFileError` and leaves the model as it was.
 """
 
 import json
 import math
 import numbers
+import os
 
-from autograd.errors import ChainruleError
 from autograd.fileio import atomic_write
+
+from .errors import ModelFileError, loads_strict
+from .torch_layout import read_model_safetensors, save_safetensors, state_from_torch
 
 FORMAT = "chainrule.nn"
 VERSION = 1
-
-
-class ModelFileError(ChainruleError, ValueError):
-    """A model file or state dict that does not fit the model: wrong format or version,
-    corrupted JSON, a different architecture, missing or extra parameters, wrong shapes."""
 
 
 # ---- parameters: scalars (Value) and tensors (duck-typed on ``shape``) ------------------------
@@ -276,38 +276,85 @@ class Module:
             _assign(p, value)
         return self
 
-    def save(self, path, meta=None):
-        """Write the architecture and the weights to ``path`` as JSON, atomically (a temporary
-        file in the same directory, then ``os.replace``): a crash never leaves half a file.
-        ``meta`` (JSON data, e.g. what the inputs mean) is stored under ``"meta"`` if given."""
+    def save(self, path, meta=None, format=None, dtype=None):
+        """Write the architecture and the weights to ``path``, atomically (a temporary file in
+        the same directory, then ``os.replace``): a crash never leaves half a file. ``meta``
+        (JSON data, e.g. what the inputs mean) is stored with them if given.
+
+        The format is ``format`` (``"json"`` or ``"safetensors"``), else chosen by the
+        extension: ``.safetensors`` writes the weights as the equivalent ``torch.nn.Sequential``
+        names them (:mod:`nn.torch_layout`), as ``dtype`` ``"float64"`` (the default: exact) or
+        ``"float32"`` (each weight rounded to the nearest float32); anything else writes JSON,
+        where every double is exact. NaN or infinite weights are refused in both."""
+        if file_format(path, format) == "safetensors":
+            diverged = _diverged(self)
+            if diverged:
+                raise ModelFileError(diverged)
+            save_safetensors(path, self.architecture(), self.state_dict(), meta, dtype)
+            return
+        if dtype is not None:
+            raise ValueError(f"save({path!r}): dtype= is for .safetensors files; JSON keeps "
+                             "every double exactly")
         document = {"format": FORMAT, "version": VERSION, "architecture": self.architecture(),
                     "state": self.state_dict()}
         if meta is not None:
             document["meta"] = meta
+        write_json(path, document, lambda: _diverged(self) or
+                   f"cannot save {path}: NaN or infinite numbers in the meta data")
 
-        def nan_message():
-            bad = [n for n, p in self.named_parameters()
-                   if not all(map(math.isfinite, _flat(p)))]
-            if not bad:
-                return f"cannot save {path}: NaN or infinite numbers in the meta data"
-            return (f"cannot save {type(self).__name__}: parameters {_names(bad)} are NaN or "
-                    "infinite (training diverged?)")
-        write_json(path, document, nan_message)
-
-    def load(self, path):
-        """Load weights saved by ``save``. The file must have the same format, a supported
-        version and the same architecture; otherwise :class:`ModelFileError` is raised and the
-        model is unchanged. Returns ``self``."""
-        document = read_model_file(path)
+    def load(self, path, format=None):
+        """Load weights saved by ``save`` (the format chosen as there). A JSON file, or a
+        safetensors file chainrule wrote, must hold the same architecture; a safetensors file
+        from elsewhere (``safetensors.torch.save_file`` of the equivalent ``nn.Sequential``)
+        must hold exactly its tensor names and shapes. Otherwise :class:`ModelFileError` is
+        raised and the model is unchanged. Returns ``self``."""
         expected = self.architecture()
+        if file_format(path, format) == "safetensors":
+            found, _, tensors = read_model_safetensors(path)
+            if found is not None and found != expected:
+                raise ModelFileError(f"{path}: the file holds a different model: "
+                                     f"{_arch_diff(found, expected)}")
+            return load_file_state(self, state_from_torch(expected, tensors, path), path)
+        document = read_model_file(path)
         found = document["architecture"]
         if found != expected:
             raise ModelFileError(f"{path}: the file holds a different model: "
                                  f"{_arch_diff(found, expected)}")
-        return self.load_state_dict(document["state"], strict=True)
+        return load_file_state(self, document["state"], path)
+
+
+def load_file_state(model, state, path):
+    """``model.load_state_dict(state, strict=True)`` for a state read from the file ``path``:
+    an error names the file (``{path}: parameter 'weight'[1]: expected a finite number``)."""
+    try:
+        return model.load_state_dict(state, strict=True)
+    except ModelFileError as e:
+        raise ModelFileError(f"{path}: {e}") from None
+
+
+def _diverged(model):
+    """The error message if some parameters are NaN or infinite, else ``None``."""
+    bad = [n for n, p in model.named_parameters() if not all(map(math.isfinite, _flat(p)))]
+    if bad:
+        return (f"cannot save {type(model).__name__}: parameters {_names(bad)} are NaN or "
+                "infinite (training diverged?)")
+    return None
 
 
 # ---- files ----------------------------------------------------------------------------------
+
+FORMATS = ("json", "safetensors")
+
+
+def file_format(path, format=None):
+    """``format`` if given (``"json"`` or ``"safetensors"``), else ``"safetensors"`` for a
+    path ending in ``.safetensors`` (any case) and ``"json"`` for any other."""
+    if format is None:
+        return "safetensors" if os.fspath(path).lower().endswith(".safetensors") else "json"
+    if format not in FORMATS:
+        raise ValueError(f"unknown model file format {format!r}; choose json or safetensors")
+    return format
+
 
 def write_json(path, document, nan_message=None):
     """Write ``document`` as JSON atomically (a temporary file in the same directory, then
@@ -333,23 +380,9 @@ def read_json(path, what):
     except UnicodeDecodeError as e:
         raise ModelFileError(f"{path}: not a valid {what} (not UTF-8 text: {e})") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant,
-                          object_pairs_hook=_no_duplicates)
+        return loads_strict(text)
     except ValueError as e:
         raise ModelFileError(f"{path}: not a valid {what} (corrupted JSON: {e})") from None
-
-
-def _reject_constant(name):
-    raise ValueError(f"{name} is not allowed in JSON")
-
-
-def _no_duplicates(pairs):
-    d = {}
-    for k, v in pairs:
-        if k in d:
-            raise ValueError(f"duplicate key {k!r}")
-        d[k] = v
-    return d
 
 
 def read_model_file(path):
