@@ -6,12 +6,14 @@
                     [--momentum M] [--schedule constant|cosine] [--epochs 10]
                     [--batch-size 256] [--seed 0] [--limit N] [--test-limit N]
                     [--out runs/mnist] [--resume] [--quiet]
-    chainrule predict MODEL.json (IMAGE.png | --index N) [--dataset ...] [--split test]
+    chainrule predict MODEL.json|MODEL.safetensors (IMAGE.png | --index N) [--dataset ...]
+                      [--split test]
 
-``mnist`` writes ``model.json`` (architecture + weights + class names), ``checkpoint.json``
-(everything needed to resume), ``history.json`` and ``curve.svg`` into ``--out`` after every
-epoch. Bad arguments, missing files and wrong model files print one line and exit with 2; a
-diverging run exits with 1; Ctrl-C exits with 130 after saying how to resume.
+``mnist`` writes ``model.json`` (architecture + weights + class names), ``model.safetensors``
+(the same model as the equivalent ``torch.nn.Sequential``'s weights, for PyTorch),
+``checkpoint.json`` (everything needed to resume), ``history.json`` and ``curve.svg`` into
+``--out`` after every epoch. Bad arguments, missing files and wrong model files print one line
+and exit with 2; a diverging run exits with 1; Ctrl-C exits with 130 after saying how to resume.
 """
 
 import argparse
@@ -109,10 +111,11 @@ def register(subparsers):
 
     q = subparsers.add_parser(
         "predict", help="classify an image with a model saved by chainrule mnist",
-        description="Load MODEL.json (written by chainrule mnist), classify a PNG image or image "
-                    "N of a dataset, print the top-3 classes and an ASCII preview.",
+        description="Load MODEL.json or MODEL.safetensors (written by chainrule mnist), "
+                    "classify a PNG image or image N of a dataset, print the top-3 classes and "
+                    "an ASCII preview.",
         epilog="example: chainrule predict runs/mnist/model.json --index 0")
-    q.add_argument("model", help="model.json written by chainrule mnist")
+    q.add_argument("model", help="model.json or model.safetensors written by chainrule mnist")
     q.add_argument("image", nargs="?", help="a PNG file (8-bit grey/RGB/RGBA)")
     q.add_argument("--index", type=int, metavar="N", help="image N of the dataset instead")
     _dataset_option(q)
@@ -236,6 +239,7 @@ def _write_outputs(out, model, meta, result, settings, train_name):
     from autograd.fileio import atomic_write
 
     save_model(model, os.path.join(out, "model.json"), meta)
+    save_model(model, os.path.join(out, "model.safetensors"), meta)     # for PyTorch
     atomic_write(os.path.join(out, "history.json"),
                  json.dumps({"settings": settings, "history": result.history}, indent=1))
     atomic_write(os.path.join(out, "curve.svg"),
@@ -330,7 +334,8 @@ def run_mnist(args):
     rate = result.samples / max(result.seconds, 1e-9)
     print(f"final test accuracy {100 * last['test_acc']:.2f}% after {last['epoch']} epochs; "
           f"{wall:.1f} s in all ({result.seconds:.1f} s training, {rate:,.0f} samples/s)")
-    print(f"wrote {out}/model.json, checkpoint.json, history.json, curve.svg")
+    print(f"wrote {out}/model.json, model.safetensors, checkpoint.json, history.json, "
+          "curve.svg")
     return 0
 
 
@@ -382,7 +387,8 @@ def run_predict(args):
         raise UsageError(f"model file {args.model} does not exist (train one with "
                          "chainrule mnist)") from None
     except IsADirectoryError:
-        raise UsageError(f"{args.model} is a directory; pass its model.json") from None
+        raise UsageError(f"{args.model} is a directory; pass its model.json or "
+                         "model.safetensors") from None
     except ModelFileError as e:
         raise UsageError(str(e)) from None
     except OSError as e:

@@ -28,7 +28,7 @@ def run_dir(tmp_path_factory):
 
 def test_mnist_writes_model_checkpoint_history_and_curve(run_dir):
     assert sorted(os.listdir(run_dir)) == ["checkpoint.json", "curve.svg", "history.json",
-                                           "model.json"]
+                                           "model.json", "model.safetensors"]
     model, meta = load_model(run_dir / "model.json")
     assert model.config() == {"nin": 784, "hidden": [16], "nout": 10, "activation": "tanh"}
     assert meta["classes"] == [str(d) for d in range(10)]
@@ -136,6 +136,26 @@ def test_model_save_load_same_predictions(run_dir):
     with no_grad():
         assert loaded(x).data == trained(x).data
         assert loaded(x).data != untrained(x).data      # the comparison can fail
+
+
+def test_predict_reads_model_safetensors_exactly_as_model_json(run_dir, capsys):
+    from_json = _predict_lines([str(run_dir / "model.json"), "--index", "7"], capsys)
+    from_safetensors = _predict_lines([str(run_dir / "model.safetensors"), "--index", "7"],
+                                      capsys)
+    assert from_safetensors == from_json
+    json_model, json_meta = load_model(run_dir / "model.json")
+    st_model, st_meta = load_model(run_dir / "model.safetensors")
+    assert st_meta == json_meta and st_model.state_dict() == json_model.state_dict()
+
+
+def test_predict_refuses_a_broken_safetensors_file_in_one_line(tmp_path, capsys):
+    bad = tmp_path / "model.safetensors"
+    bad.write_bytes(b"\x10" + bytes(7) + b"{}")
+    err = _err(["predict", str(bad), "--index", "0"], capsys)
+    assert err == (f"chainrule predict: error: {bad}: not a valid safetensors file (the header "
+                   f"length 16 is beyond the end of the 10-byte file)\n")
+    assert "pass its model.json or model.safetensors" in _err(["predict", str(tmp_path),
+                                                                "--index", "0"], capsys)
 
 
 def _err(args, capsys):
