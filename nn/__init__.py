@@ -12,6 +12,7 @@ from .losses import (argmax, argmax_accuracy, bce, bce_with_logits, cross_entrop
 from .model_file import load_model, save_model
 from .module import Module, ModelFileError
 from .optim import SGD, Adam, Optimizer
+from .rng import manual_seed
 from .train import fit
 
 __all__ = [
@@ -19,6 +20,6 @@ __all__ = [
     "mse", "hinge", "l2", "bce", "bce_with_logits", "cross_entropy", "softmax", "log_softmax",
     "logsumexp", "sign_accuracy", "threshold_accuracy", "argmax", "argmax_accuracy",
     "Optimizer", "SGD", "Adam",
-    "Linear", "Sequential", "Tanh", "ReLU", "Sigmoid", "TensorMLP", "fit",
+    "Linear", "Sequential", "Tanh", "ReLU", "Sigmoid", "TensorMLP", "fit", "manual_seed",
     "save_model", "load_model",
 ]

@@ -5,18 +5,33 @@ reading the same inputs; an MLP chains layers. Every weight is a ``Value`` with 
 (``"L1.n3.w0"``: layer 1, neuron 3, weight 0), so ``explain`` and ``draw`` show where a
 gradient goes.
 
-Initialisation (seeded, so a run is reproducible): each weight is drawn from
-``uniform(-1, 1) / sqrt(nin)`` by ``random.Random(seed)``, each bias starts at 0. Dividing by
-``sqrt(nin)`` keeps ``w · x`` of order 1 whatever the fan-in, so ``tanh`` and ``sigmoid`` start
-in their steep middle part instead of saturating.
+Initialisation: each weight is drawn from ``uniform(-1, 1) / sqrt(nin)``, each bias starts at
+0. Dividing by ``sqrt(nin)`` keeps ``w · x`` of order 1 whatever the fan-in, so ``tanh`` and
+``sigmoid`` start in their steep middle part instead of saturating. The draws come from ``rng=``,
+else ``random.Random(seed)``, else nn's shared generator (:mod:`nn.rng`: ``nn.manual_seed(n)``
+restarts it): ``MLP(..., seed=0)`` is the same model on every run, and neurons or layers built
+one after another without a seed all differ.
+
+Coming from micrograd: the same three classes, with these differences.
+
+- Activations: micrograd's neurons are ReLU (``nonlin=True``) or linear (``nonlin=False``),
+  and its MLP is ReLU hidden, linear out; the "building micrograd" lecture uses tanh
+  everywhere; chainrule's default is tanh hidden, linear out, and the keyword is
+  ``activation="tanh" | "relu" | "sigmoid" | "linear"`` (``nonlin=`` is refused with a message
+  naming it: one name for one setting, where ``nonlin=True`` would mean ReLU beside a tanh
+  default).
+- ``Layer(nin, 1)(x)`` is a list of one Value (micrograd returns the Value itself); ``MLP``
+  returns the Value when its last layer has one neuron, as micrograd's does.
+- Initial weights are ``uniform(-1, 1) / sqrt(nin)`` (micrograd: ``uniform(-1, 1)``) and come
+  from nn's own generator, not from Python's ``random`` module (see :mod:`nn.rng`).
 """
 
 import math
-import random
 
 from autograd import Value, dot
 
 from .module import Module
+from .rng import generator
 
 ACTIVATIONS = {
     "tanh": Value.tanh,
@@ -35,7 +50,23 @@ def check_choice(what, name, choices):
 
 
 def _activation(name):
+    if isinstance(name, bool):            # micrograd's positional nonlin: Neuron(3, False)
+        raise ValueError(f"unknown activation {name!r} (micrograd's nonlin={name} is "
+                         f"activation={'relu' if name else 'linear'!r} here); choose one of "
+                         f"{', '.join(ACTIVATIONS)}")
     return ACTIVATIONS[check_choice("activation", name, ACTIVATIONS)]
+
+
+def _no_other_keywords(who, keywords):
+    """micrograd's ``nonlin=`` gets a message naming ``activation=``; anything else the
+    TypeError Python gives for an unknown keyword."""
+    if "nonlin" in keywords:
+        nonlin = keywords["nonlin"]
+        raise TypeError(f"{who}: chainrule has no nonlin= (micrograd's keyword): write "
+                        f"activation={'relu' if nonlin else 'linear'!r} for micrograd's "
+                        f"nonlin={nonlin!r} (chainrule's default is activation='tanh')")
+    if keywords:
+        raise TypeError(f"{who}() got an unexpected keyword argument {next(iter(keywords))!r}")
 
 
 def _sizes(sizes, what, example):
@@ -55,15 +86,17 @@ class Neuron(Module):
     """``act(w · x + b)`` with ``nin`` weights.
 
     ``activation``: ``"tanh"``, ``"relu"``, ``"sigmoid"`` or ``"linear"`` (none).
-    ``seed`` seeds a fresh ``random.Random``; or pass a shared ``rng``. ``name`` prefixes the
-    labels of the weights (``name + "w0"``, ``name + "b"``).
+    ``seed`` seeds a fresh ``random.Random``, or pass a shared ``rng``; with neither, the
+    weights come from nn's shared generator (:mod:`nn.rng`), so every new neuron differs.
+    ``name`` prefixes the labels of the weights (``name + "w0"``, ``name + "b"``).
     """
 
-    def __init__(self, nin, activation="tanh", seed=0, rng=None, name=""):
+    def __init__(self, nin, activation="tanh", seed=None, rng=None, name="", **keywords):
+        _no_other_keywords("Neuron", keywords)
         _count(nin, "Neuron: nin")
         self._act = _activation(activation)
         self.activation = activation
-        rng = rng if rng is not None else random.Random(seed)
+        rng = generator(seed, rng, "Neuron")
         root = math.sqrt(nin)
         self.w = [Value(rng.uniform(-1.0, 1.0) / root, label=f"{name}w{i}") for i in range(nin)]
         self.b = Value(0.0, label=f"{name}b")
@@ -81,11 +114,13 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """``nout`` neurons reading the same ``nin`` inputs; returns a list of ``nout`` Values."""
+    """``nout`` neurons reading the same ``nin`` inputs; returns a list of ``nout`` Values
+    (a list of one for ``nout=1``). ``seed``/``rng``: as for :class:`Neuron`."""
 
-    def __init__(self, nin, nout, activation="tanh", seed=0, rng=None, name=""):
+    def __init__(self, nin, nout, activation="tanh", seed=None, rng=None, name="", **keywords):
+        _no_other_keywords("Layer", keywords)
         _count(nout, "Layer: nout")
-        rng = rng if rng is not None else random.Random(seed)
+        rng = generator(seed, rng, "Layer")
         self.neurons = [Neuron(nin, activation, rng=rng, name=f"{name}n{j}.")
                         for j in range(nout)]
 
@@ -112,7 +147,8 @@ class MLP(Module):
     ``activation`` names the hidden layers' activation, ``out_activation`` the last layer's
     (linear by default, i.e. raw scores); or pass a list with one activation per layer.
     Calling it on one input point returns a single Value when the last layer has one neuron,
-    otherwise a list of Values.
+    otherwise a list of Values. ``seed`` (default 0) makes the model the same on every run;
+    ``seed=None`` draws from nn's shared generator (:mod:`nn.rng`).
     """
 
     def __init__(self, nin, sizes, activation="tanh", out_activation="linear", seed=0):
@@ -132,7 +168,7 @@ class MLP(Module):
             acts = [activation] * (len(sizes) - 1) + [out_activation]
         for a in acts:
             _activation(a)
-        rng = random.Random(seed)
+        rng = generator(seed, None, "MLP")
         dims = [nin] + sizes
         self.layers = [Layer(dims[i], dims[i + 1], acts[i], rng=rng, name=f"L{i}.")
                        for i in range(len(sizes))]

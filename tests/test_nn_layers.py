@@ -50,6 +50,55 @@ def test_seeded_init_is_reproducible_and_documented():
     assert Neuron(2, seed=1).state_dict() == Neuron(2, rng=random.Random(1)).state_dict()
 
 
+def test_neurons_built_one_after_another_differ_and_one_seed_reproduces_them():
+    # Neuron(nin) always seeded Random(0): the lecture's [Neuron(nin) for _ in range(nout)]
+    # gave identical neurons that could never learn different features.
+    from nn import manual_seed
+
+    manual_seed(5)
+    first = [[p.data for p in Neuron(3).parameters()] for _ in range(4)]
+    assert len({tuple(w) for w in first}) == 4
+    assert len({tuple(n.state_dict().values()) for n in Layer(3, 4).neurons}) == 4
+    manual_seed(5)
+    random.seed(1)                              # Python's own generator: not ours
+    random.random()
+    assert [[p.data for p in Neuron(3).parameters()] for _ in range(4)] == first
+    manual_seed(5)
+    rng = random.Random(5)                      # the shared generator is Random(seed)
+    assert [p.data for p in Neuron(3).w] == [rng.uniform(-1, 1) / math.sqrt(3)
+                                              for _ in range(3)]
+    random.seed(1)                              # random.seed does not reproduce our weights
+    a = Neuron(3).state_dict()
+    random.seed(1)
+    assert Neuron(3).state_dict() != a
+    assert MLP(2, [3, 1]).state_dict() == MLP(2, [3, 1]).state_dict()     # seed=0 by default
+    assert MLP(2, [3, 1], seed=None).state_dict() != MLP(2, [3, 1], seed=None).state_dict()
+    with pytest.raises(TypeError, match="manual_seed: seed must be an int, got 1.5"):
+        manual_seed(1.5)
+    with pytest.raises(TypeError, match="Neuron: seed must be an int, got 'a'"):
+        Neuron(2, seed="a")
+
+
+def test_micrograds_nonlin_keyword_is_refused_with_a_message_naming_activation():
+    with pytest.raises(TypeError, match=r"Neuron: chainrule has no nonlin= \(micrograd's "
+                                        r"keyword\): write activation='linear' for micrograd's "
+                                        r"nonlin=False \(chainrule's default is "
+                                        r"activation='tanh'\)"):
+        Neuron(3, nonlin=False)
+    with pytest.raises(TypeError, match=r"Layer: .*activation='relu' for micrograd's nonlin=True"):
+        Layer(3, 2, nonlin=True)
+    with pytest.raises(ValueError, match=r"unknown activation False \(micrograd's "
+                                         r"nonlin=False is activation='linear' here\)"):
+        Neuron(3, False)                        # micrograd's positional nonlin
+    with pytest.raises(TypeError, match=r"Neuron\(\) got an unexpected keyword argument 'act'"):
+        Neuron(3, act="relu")
+
+
+def test_a_layer_of_one_neuron_returns_a_list_and_an_mlp_unwraps_it():
+    assert [type(v) for v in Layer(2, 1, seed=0)([1.0, 2.0])] == [Value]
+    assert isinstance(MLP(2, [1])([1.0, 2.0]), Value)
+
+
 def test_activations_per_layer_and_outputs():
     m = MLP(2, [3, 2], activation=["relu", "sigmoid"])
     assert [layer.activation for layer in m.layers] == ["relu", "sigmoid"]

@@ -70,6 +70,18 @@ def test_training_example_reaches_full_accuracy_at_the_step_it_claims(tmp_path, 
     assert (tmp_path / "moons.json").exists()
 
 
+def test_micrograd_lecture_loop_runs_and_reaches_the_loss_it_claims():
+    code = next(c for c in python_blocks() if "was: from micrograd.nn import MLP" in c)
+    scope = {}
+    exec(compile(code.replace("print(", "_printed = ("), "README", "exec"), scope)
+    assert round(scope["loss"].data, 3) == 0.025      # "0.025 at the 20th"
+    first = compile(code.replace("range(20)", "range(1)").replace("print(", "_printed = ("),
+                    "README", "exec")
+    scope = {}
+    exec(first, scope)
+    assert round(scope["loss"].data, 2) == 3.75        # "3.75 at the first step"
+
+
 def test_tensor_example_runs_and_fills_every_gradient():
     import math
 
