@@ -18,8 +18,8 @@ from .engine import detect_anomaly, enable_grad, is_grad_enabled, no_grad, topol
 from .errors import (AnomalyError, ChainruleError, DivisionByZero, DomainError, FloatOverflow,
                      OperandError, ShapeError)
 from .ops import OPS, Op
+from .install import register_op, unregister_op
 from .value import Value, add_n, dot
-from .value import register as register_op
 
 # Imported here, not lazily, because the functions share their modules' names: importing the
 # submodule autograd.explain sets the package attribute ``explain`` to the module, and only a
@@ -28,14 +28,15 @@ from .value import register as register_op
 from .explain import explain, explain_update  # noqa: E402
 from .draw import draw, draw_backward_frames  # noqa: E402
 from .forward import Dual  # noqa: E402
+from .functional import grad, gradients, hessian, hvp, jvp, vjp  # noqa: E402
 
 __version__ = "0.1.0"
 __chainrule__ = True
 
 __all__ = [
-    "Value", "OPS", "Op", "dot", "add_n", "register_op",
+    "Value", "OPS", "Op", "dot", "add_n", "register_op", "unregister_op",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "topological_order",
-    "explain", "explain_update", "draw", "draw_backward_frames", "Dual", "Tensor", "SparseRows", "gradcheck",
+    "explain", "explain_update", "draw", "draw_backward_frames", "Dual", "grad", "gradients", "hessian", "jvp", "vjp", "hvp", "Tensor", "SparseRows", "gradcheck",
     "ChainruleError", "DomainError", "DivisionByZero", "FloatOverflow", "OperandError",
     "ShapeError", "AnomalyError", "__version__",
 ]

@@ -26,7 +26,7 @@ MAX_LENGTH = 1000
 MAX_DEPTH = 100
 MAX_EXPONENT = 1000
 
-_NOT_FUNCTIONS = ("neg", "powc")        # unary ops written as operators: -x, x ** 3
+_NOT_FUNCTIONS = ("neg", "pos", "powc")        # unary ops written as operators: -x, +x, x ** 3
 
 
 def unary_functions():
@@ -276,9 +276,9 @@ def _evaluate(root, leaves):
 
 def _binop(op, a, b, Value):
     if not isinstance(a, Value) and not isinstance(b, Value):
-        a = Value(a)                          # 2 * 3: compute in the graph, so errors are ours
+        a = Value.constant(a)                 # 2 * 3: compute in the graph, so errors are ours
     if isinstance(op, ast.Pow) and not isinstance(a, Value):
-        a = Value(a)                          # 2 ** x: a constant leaf base
+        a = Value.constant(a)                 # 2 ** x: a constant leaf base
     if isinstance(op, ast.Add):
         return a + b
     if isinstance(op, ast.Sub):
@@ -291,9 +291,8 @@ def _binop(op, a, b, Value):
 
 
 def _call(name, args, Value):
-    from .ops import OPS
-    from .value import _binary, _unary
+    from .ops import OPS, call
 
-    args = [a if isinstance(a, Value) else Value(a) for a in args]
+    args = [a if isinstance(a, Value) else Value.constant(a) for a in args]
     op = OPS[name]                            # checked by parse: a unary or call-like binary op
-    return _binary(op)(*args) if op.arity == 2 else _unary(op)(args[0])
+    return call(op, *args)

@@ -207,7 +207,7 @@ def tanh_backward(out, g):
 
 def relu_forward(x):
     """max(0, x)."""
-    return [v if v > 0.0 else 0.0 for v in x]
+    return [v if not v <= 0.0 else 0.0 for v in x]       # relu(nan) is nan, as in the table
 
 
 def relu_backward(x, g):

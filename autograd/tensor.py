@@ -28,6 +28,7 @@ import random as _random
 from itertools import repeat
 from operator import itemgetter, mul, neg
 
+from . import install as _install
 from . import kernels as K
 from . import ops as _ops
 from .engine import STATE, backward_order
@@ -50,6 +51,8 @@ class Tensor:
     __slots__ = ("data", "shape", "grad", "label", "requires_grad",
                  "_op", "_inputs", "_prev", "_ctx", "_g", "_n", "__weakref__")
     __chainrule_tensor__ = True
+    __chainrule_defer__ = True       # Value ⊕ Tensor: the Tensor's reflected operator handles it
+    __chainrule_array__ = True       # ops.step/sign/split give constant arrays for arrays
 
     def __init__(self, data, shape=None, label="", requires_grad=False):
         if isinstance(data, Tensor):
@@ -207,28 +210,25 @@ class Tensor:
 
     # ---- elementwise arithmetic -----------------------------------------------------------------
 
-    # __add__/__radd__, __sub__, __mul__, __truediv__ and __rpow__: attached below by
-    # _binary_method (the same factory for every operator; docstrings from the op table)
+    # Every elementwise op of the table (operators, relu/tanh/..., maximum/minimum, ops added
+    # later with register_op) is attached below by autograd.install, from _binary_method,
+    # _unary_method and _power.
 
-    def __pow__(self, other):
-        """``x ** k`` for a number k (op ``powc``) or ``x ** y`` for a tensor y (op ``pow``)."""
-        if isinstance(other, numbers.Real) and not isinstance(other, Tensor):
-            return _unary(_ops.OPS["powc"], self, float(other))
-        return _binary("pow", self, other)
+    @classmethod
+    def constant(cls, x):
+        """A number as a 0-d constant tensor."""
+        return _as_tensor(x, "Tensor.constant")
 
-    def __neg__(self):
-        return _unary(_ops.OPS["neg"], self)
-
-    def __abs__(self):
-        return _unary(_ops.OPS["abs"], self)
-
-    def maximum(self, other):
-        """Elementwise max(a, b) (ties split the gradient evenly, as in the op table)."""
-        return _binary("max", self, other)
-
-    def minimum(self, other):
-        """Elementwise min(a, b)."""
-        return _binary("min", self, other)
+    @classmethod
+    def piecewise(cls, f, *args):
+        """``f`` applied element by element to the broadcast values of ``args`` (tensors or
+        numbers), as a constant tensor: how ``ops.step``/``sign``/``split`` run on arrays."""
+        ts = [_as_tensor(x, "piecewise") for x in args]
+        shape = ts[0].shape
+        for t in ts[1:]:
+            shape = broadcast_shape(shape, t.shape, "piecewise")
+        return _leaf(list(map(f, *(expand(t.data, t.shape, shape) for t in ts))), shape,
+                     False, "")
 
     # ---- matrix product -------------------------------------------------------------------------
 
@@ -534,10 +534,16 @@ def _backward_binary(node, g):
         ga = K.mul_same(g, expand(b.data, b.shape, shape)) if a.requires_grad else None
         gb = K.mul_same(g, expand(a.data, a.shape, shape)) if b.requires_grad else None
     else:
-        locs = list(map(_ops.OPS[name].local, node.data, expand(a.data, a.shape, shape),
-                        expand(b.data, b.shape, shape)))
-        ga = list(map(mul, g, map(_first, locs))) if a.requires_grad else None
-        gb = list(map(mul, g, map(_second, locs))) if b.requires_grad else None
+        op = _ops.OPS[name]
+        ea, eb = expand(a.data, a.shape, shape), expand(b.data, b.shape, shape)
+        try:
+            locs = list(map(op.local, node.data, ea, eb))
+            da, db = map(_first, locs), map(_second, locs)
+        except ChainruleError:     # ask only for the inputs that need it (0.0 ** y: not ∂/∂a)
+            da = map(op.partial, repeat(0), node.data, ea, eb) if a.requires_grad else None
+            db = map(op.partial, repeat(1), node.data, ea, eb) if b.requires_grad else None
+        ga = list(map(mul, g, da)) if a.requires_grad else None
+        gb = list(map(mul, g, db)) if b.requires_grad else None
     return (None if ga is None else reduce_to(ga, shape, a.shape),
             None if gb is None else reduce_to(gb, shape, b.shape))
 
@@ -723,14 +729,13 @@ def _unary_method(op):
     def method(self):
         return _unary(op, self)
 
-    method.__name__ = op.name
     method.__doc__ = f"Elementwise {op.expr}; {op.formula()}"
     return method
 
 
-def _binary_method(name, reflected=False):
+def _binary_method(op, reflected=False):
     """``a <op> b`` as a method (``reflected``: ``self`` is the right operand, as in 2 - x)."""
-    op = _ops.OPS[name]
+    name = op.name
     if reflected:
         def method(self, other):
             return _binary(name, other, self)
@@ -744,19 +749,16 @@ def _binary_method(name, reflected=False):
     return method
 
 
-for _dunder, _name in (("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv", "div")):
-    for _reflected in (False, True):
-        _m = _binary_method(_name, _reflected)
-        _m.__name__ = f"__{'r' if _reflected else ''}{_dunder}__"
-        setattr(Tensor, _m.__name__, _m)
-Tensor.__rpow__ = _binary_method("pow", reflected=True)
-Tensor.__rpow__.__name__ = "__rpow__"
-del _dunder, _name, _reflected, _m
+def _power(pow_op, powc_op):
+    def __pow__(self, other):
+        """``x ** k`` for a number k (op ``powc``) or ``x ** y`` for a tensor y (op ``pow``)."""
+        if isinstance(other, numbers.Real) and not isinstance(other, Tensor):
+            return _unary(powc_op, self, float(other))
+        return _binary(pow_op.name, self, other)
+    return __pow__
 
-for _op in _ops.UNARY:
-    if _op.name != "neg" and not hasattr(Tensor, _op.name):
-        setattr(Tensor, _op.name, _unary_method(_op))
-del _op
+
+_install.add_kind(Tensor, binary=_binary_method, unary=_unary_method, power=_power, array=True)
 
 zeros = Tensor.zeros
 ones = Tensor.ones

@@ -35,10 +35,11 @@ hypothesis is imported only by the strategy functions, so ``gradcheck`` and the 
 checks work without it.
 """
 
-import cmath
 import math
 import random
+from collections.abc import Mapping
 
+from . import install as _install
 from . import ops as _ops
 from .engine import no_grad, topological_order
 from .value import Value
@@ -290,58 +291,48 @@ def gradcheck(f, inputs, *, eps=None, rtol=None, atol=None, method="central",
 
 # ---- the complex step: the op table on complex numbers ------------------------------------------
 
-def _softplus(a):
-    # log(1 + e^a) without overflow: a + log(1 + e^-a) for Re a > 0
-    return a + cmath.log(1 + cmath.exp(-a)) if a.real > 0 else cmath.log(1 + cmath.exp(a))
+class _Twins(Mapping):
+    """``{op name: cmath twin of its forward}``, read live from the op table (``Op.complex``;
+    an op without one uses its own ``forward``, which works when it is plain arithmetic)."""
+
+    def __getitem__(self, name):
+        op = _ops.OPS[name]
+        return op.complex or op.forward
+
+    def __iter__(self):
+        return iter(_ops.OPS)
+
+    def __len__(self):
+        return len(_ops.OPS)
 
 
-def _sigmoid(a):
-    return 1 / (1 + cmath.exp(-a)) if a.real >= 0 else cmath.exp(a) / (1 + cmath.exp(a))
-
-
-def _pick(a, b, first):
-    return a if first else b
-
-
-#: ``cmath`` twins of the op table's forwards, for the complex step (one per op of ``OPS``;
-#: a test keeps the two tables in step). Piecewise ops branch on the real part.
-COMPLEX_TWINS = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
-    "neg": lambda a, k: -a,
-    "pow": lambda a, b: cmath.exp(b * cmath.log(a)) if a.real > 0 else a ** b,
-    "powc": lambda a, k: a ** k,
-    "exp": lambda a, k: cmath.exp(a),
-    "log": lambda a, k: cmath.log(a),
-    "tanh": lambda a, k: cmath.tanh(a),
-    "sigmoid": lambda a, k: _sigmoid(a),
-    "relu": lambda a, k: a if a.real > 0 else 0j,
-    "sqrt": lambda a, k: cmath.sqrt(a),
-    "abs": lambda a, k: a if a.real >= 0 else -a,
-    "sin": lambda a, k: cmath.sin(a),
-    "cos": lambda a, k: cmath.cos(a),
-    "softplus": lambda a, k: _softplus(a),
-    "max": lambda a, b: _pick(a, b, a.real >= b.real),
-    "min": lambda a, b: _pick(a, b, a.real <= b.real),
-}
+#: The ``cmath`` twins of the op table's forwards, for the complex step (``Op.complex``).
+#: Piecewise ops branch on the real part.
+COMPLEX_TWINS = _Twins()
 
 
 class ComplexValue:
     """A stand-in for :class:`~autograd.Value` carrying a complex number ``z``, for the complex
-    step. Same operators and methods as Value; each looks up the op in ``OPS`` (real part, with
-    the engine's domain checks) and in :data:`COMPLEX_TWINS` (the imaginary part)."""
+    step. Same operators and methods as Value (``autograd.install`` gives it every op of the
+    table); each computes the real part with the op's ``forward`` (so domain errors are the
+    engine's) and the imaginary part with the op's complex twin."""
 
     __slots__ = ("z",)
-    __chainrule_tensor__ = True      # makes Value's operators return NotImplemented: Value ⊕ this
+    __chainrule_defer__ = True       # makes Value's operators return NotImplemented: Value ⊕ this
 
     def __init__(self, z):
         self.z = complex(z.data if isinstance(z, Value) else z)
 
+    @classmethod
+    def constant(cls, x):
+        return cls(x)
+
     @property
     def data(self):
         return self.z
+
+    def item(self):
+        return self.z.real
 
     def __repr__(self):
         return f"ComplexValue({self.z!r})"
@@ -359,9 +350,9 @@ def _z(x, op):
 
 
 def _apply_complex(op, a, b):
-    twin = COMPLEX_TWINS[op.name]
+    twin = op.complex or op.forward
     real = op.forward(a.real, b.real if isinstance(b, complex) else b)   # domain checks
-    return ComplexValue(complex(real, twin(a, b).imag))
+    return ComplexValue(complex(real, complex(twin(a, b)).imag))
 
 
 def _complex_binary(op, reflected=False):
@@ -375,29 +366,16 @@ def _complex_unary(op):
     return lambda self: _apply_complex(op, self.z, None)
 
 
-def _complex_pow(self, other):
-    if isinstance(other, (int, float)):
-        return _apply_complex(_ops.POWC, self.z, other)
-    return _apply_complex(_ops.POW, self.z, _z(other, _ops.POW))
+def _complex_power(pow_op, powc_op):
+    def __pow__(self, other):
+        if isinstance(other, (int, float)):
+            return _apply_complex(powc_op, self.z, other)
+        return _apply_complex(pow_op, self.z, _z(other, pow_op))
+    return __pow__
 
 
-def _install_complex_methods():
-    dunders = {"add": "add", "sub": "sub", "mul": "mul", "div": "truediv"}
-    for name, dunder in dunders.items():
-        setattr(ComplexValue, f"__{dunder}__", _complex_binary(_ops.OPS[name]))
-        setattr(ComplexValue, f"__r{dunder}__", _complex_binary(_ops.OPS[name], reflected=True))
-    ComplexValue.__pow__ = _complex_pow
-    ComplexValue.__rpow__ = _complex_binary(_ops.POW, reflected=True)
-    ComplexValue.__neg__ = _complex_unary(_ops.NEG)
-    ComplexValue.__abs__ = _complex_unary(_ops.ABS)
-    ComplexValue.max = _complex_binary(_ops.MAX)
-    ComplexValue.min = _complex_binary(_ops.MIN)
-    for op in _ops.UNARY:
-        if op.name in COMPLEX_TWINS and op.name != "neg":
-            setattr(ComplexValue, op.name, _complex_unary(op))
-
-
-_install_complex_methods()
+_install.add_kind(ComplexValue, binary=_complex_binary, unary=_complex_unary,
+                  power=_complex_power)
 
 
 # ---- metamorphic checks -------------------------------------------------------------------------
@@ -605,25 +583,9 @@ def _render(name, a, b):
 
 
 def apply_op(name, a, b=None):
-    """Apply the op called ``name`` through Value's public operators and methods (so the same
-    code runs on Values, ComplexValues, or anything with the same interface)."""
-    if name == "add":
-        return a + b
-    if name == "sub":
-        return a - b
-    if name == "mul":
-        return a * b
-    if name == "div":
-        return a / b
-    if name in ("pow", "powc"):
-        return a ** b
-    if name == "neg":
-        return -a
-    if name == "abs":
-        return abs(a)
-    if name in ("max", "min"):
-        return getattr(a, name)(b)
-    return getattr(a, name)()
+    """Apply the op called ``name`` to ``a`` (and ``b``) of any kind of number (Values,
+    ComplexValues, Duals, Tensors: ``ops.call``), as the kind's own operators compute it."""
+    return _ops.call(_ops.OPS[name], a, b)
 
 
 def _comfortable(op, a, b):

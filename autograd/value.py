@@ -14,11 +14,17 @@ Every operator looks its math up in :mod:`autograd.ops`: ``forward`` gives ``dat
 A node stores its inputs (``_a``, ``_b``), its op and, for ``x ** k``, the constant ``k``; never a
 closure over itself. So there are no reference cycles, and a graph is freed as soon as the last
 reference to its output goes away.
+
+A Value never turns into a plain float behind your back: ``float(v)``, ``math.exp(v)`` and
+friends would drop the gradient silently (``w * math.exp(x)`` gives ``x.grad == 0``), so they
+raise an :class:`~autograd.errors.OperandError` that names the method to use (``x.exp()``).
+``v.item()`` and ``v.data`` give the number; formatting, ``round`` and comparisons work.
 """
 
 import math
 import numbers
 
+from . import install as _install
 from . import ops as _ops
 from .engine import STATE
 from .errors import (AnomalyError, ChainruleError, FloatOverflow, OperandError, ShapeError,
@@ -39,12 +45,15 @@ class Value:
     optional name used by ``repr``, ``explain`` and ``draw``.
     """
 
-    # _a, _b: the inputs (None when absent); for a unary op _b holds its constant parameter
-    # (the k of x ** k) or None; for an n-ary op (dot, add_n) _a is the tuple of inputs and _b
-    # is None. _op: the Op; _g: this backward pass's gradient; _n: consumers not yet processed
-    # during backward (0 when idle). Few slots = less work for Python's garbage collector,
-    # which still traverses every node it allocates.
-    __slots__ = ("data", "grad", "label", "_a", "_b", "_op", "_g", "_n")
+    # op: the Op that computed this value (None for a leaf). _a, _b: the inputs (None when
+    # absent); for a unary op _b holds its constant parameter (the k of x ** k) or None; for an
+    # n-ary op (dot, add_n) _a is the tuple of inputs and _b is None; for a leaf _b is CONSTANT
+    # when the leaf is a number written into an expression (x * 2.0): nothing needs its
+    # gradient. _g: this backward pass's gradient; _n: consumers not yet processed during
+    # backward (0 when idle). Few slots = less work for Python's garbage collector, which still
+    # traverses every node it allocates.
+    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_g", "_n")
+    __chainrule_scalar__ = True
 
     def __init__(self, data, label=""):
         if isinstance(data, Value):
@@ -58,16 +67,25 @@ class Value:
         self.data = float(data)
         self.grad = 0.0
         self.label = label
-        self._a = self._b = self._op = None
+        self._a = self._b = self.op = None
         self._g = 0.0
         self._n = 0
+
+    @classmethod
+    def constant(cls, x):
+        """A number as a leaf whose gradient nothing needs (what ``x * 2.0`` makes of the 2.0):
+        backward never asks an op for its derivative with respect to a constant."""
+        return _constant_leaf(float(_real(x, "Value.constant")))
 
     # ---- introspection (read by explain, draw and the tests) -------------------------------
 
     @property
-    def op(self):
-        """The :class:`~autograd.ops.Op` that produced this value, or ``None`` for a leaf."""
-        return self._op
+    def _op(self):
+        """The op's symbol as a string (``"*"``, ``"tanh"``; ``""`` for a leaf), as micrograd
+        spells it, so graph code written for micrograd (``uid + n._op``) runs unchanged. The
+        :class:`~autograd.ops.Op` itself is ``.op``."""
+        op = self.op
+        return "" if op is None else op.symbol
 
     @property
     def _prev(self):
@@ -87,20 +105,41 @@ class Value:
     def arg(self):
         """The constant parameter of the op (the ``k`` of ``x ** k``), or ``None``."""
         b = self._b
-        return None if b.__class__ is Value or b.__class__ is tuple else b
+        if self._a is None or b.__class__ is Value or b.__class__ is tuple:
+            return None
+        return b
 
     def is_leaf(self):
         """True for a value that was not computed from other values in the graph."""
         return self._a is None
 
+    def is_constant(self):
+        """True for a number written into an expression (the 2.0 of ``x * 2.0``)."""
+        return self._a is None and self._b is CONSTANT
+
+    def argument_level(self):
+        """For a leaf :func:`~autograd.grad` made for a plain number it was given, the nesting
+        level of that call (a variable inside it, a constant to the calls around it); else 0."""
+        b = self._b
+        return b.level if self._a is None and b.__class__ is Argument else 0
+
     def local_derivatives(self):
-        """``∂self/∂input`` for each input, evaluated at the current data (``()`` for a leaf)."""
+        """``∂self/∂input`` for each input, evaluated at the current data (``()`` for a leaf).
+        A derivative that does not exist with respect to a constant input (the base of
+        ``0.0 ** y``) is NaN: nothing needs it, and it is not a number."""
         a, b = self._a, self._b
         if a is None:
             return ()
-        if a.__class__ is tuple:           # n-ary: local(out, [input values])
-            return self._op.local(self.data, [c.data for c in a])
-        return self._op.local(self.data, a.data, b.data if b.__class__ is Value else b)
+        try:
+            if a.__class__ is tuple:           # n-ary: local(out, [input values])
+                return self.op.local(self.data, [c.data for c in a])
+            return self.op.local(self.data, a.data, b.data if b.__class__ is Value else b)
+        except ChainruleError:
+            return _needed_locals(self)
+
+    def item(self):
+        """The number, as a plain float (the same as ``.data``)."""
+        return self.data
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
@@ -109,8 +148,17 @@ class Value:
     def __format__(self, spec):
         return format(self.data, spec) if spec else repr(self)
 
+    def __round__(self, ndigits=None):
+        return round(self.data, ndigits)
+
     def __float__(self):
-        return self.data
+        raise OperandError(
+            f"float() of a Value ({self.data!r}) would drop its gradient silently "
+            "(math.exp(v), math.sin(v), float(v) see only the number): use the Value's own "
+            "methods, v.exp(), v.sin(), v.log(), ..., to stay in the graph, or v.item() for "
+            "the plain number")
+
+    __int__ = __index__ = __complex__ = __float__
 
     # comparisons look at data and return bools; == stays identity so Values can be dict keys
     def __lt__(self, other):
@@ -176,7 +224,7 @@ class Value:
                 # nodes (nearly all of them) spell it out: a shared loop costs +30% here.
                 b = node._b
                 if a.__class__ is tuple:      # n-ary: local(out, [input values])
-                    local = node._op.local(node.data, [c.data for c in a])
+                    local = node.op.local(node.data, [c.data for c in a])
                     for c, d in zip(reversed(a), reversed(local)):
                         c._g += d * g
                         c._n -= 1
@@ -184,13 +232,16 @@ class Value:
                             push(c)
                 else:
                     if b.__class__ is Value:
-                        da, db = node._op.local(node.data, a.data, b.data)
+                        try:
+                            da, db = node.op.local(node.data, a.data, b.data)
+                        except ChainruleError:    # e.g. ∂(0.0 ** y)/∂base: ask for needed ones
+                            da, db = _needed_locals(node)
                         b._g += db * g
                         b._n -= 1
                         if not b._n:
                             push(b)
                     else:                     # unary: b is the op's constant (or None)
-                        (da,) = node._op.local(node.data, a.data, b)
+                        (da,) = node.op.local(node.data, a.data, b)
                     a._g += da * g
                     a._n -= 1
                     if not a._n:
@@ -213,7 +264,41 @@ def _number(x, what):
         return x.data
     if isinstance(x, numbers.Real):
         return x
+    if hasattr(x, "item") and getattr(x, "__chainrule_scalar__", False):
+        return x.item()                 # a Dual: compare its plain value
     raise OperandError(f"{what}: cannot compare a Value with {x!r} of type {type(x).__name__}")
+
+
+def _real(x, what):
+    if isinstance(x, numbers.Real) and not isinstance(x, Value):
+        return x
+    raise OperandError(f"{what}: expected a real number, got {x!r} of type {type(x).__name__}")
+
+
+class _Constant:
+    """The marker in a leaf's ``_b`` slot that says: a number written into an expression."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "CONSTANT"
+
+
+CONSTANT = _Constant()
+
+
+class Argument:
+    """The marker in the ``_b`` slot of a leaf that ``grad`` made for a plain number, at nesting
+    ``level`` (1 for the outermost ``grad`` call): a variable inside that call, a constant to
+    the calls that enclose it."""
+
+    __slots__ = ("level",)
+
+    def __init__(self, level):
+        self.level = level
+
+    def __repr__(self):
+        return f"Argument({self.level})"
 
 
 _new = object.__new__
@@ -228,19 +313,49 @@ def _node(data, a, b, op):
     v.label = ""
     v._a = a
     v._b = b
-    v._op = op
+    v.op = op
     v._n = 0
     return v
+
+
+def _constant_leaf(x):
+    return _node(x, None, CONSTANT, None)
+
+
+def argument_leaf(x, level):
+    """A leaf for a plain number given to a ``grad`` call at nesting ``level``: it gets a
+    gradient there, and counts as a constant for the calls that enclose it."""
+    return _node(float(x), None, Argument(level), None)
 
 
 def _lift(x, op):
     """Turn a plain number operand into a constant leaf; refuse anything else clearly."""
     if _is_number(x):
-        return _node(float(x), None, None, None)
-    if getattr(x, "__chainrule_tensor__", False):
-        return NotImplemented        # let Tensor's reflected operator handle Value ⊕ Tensor
+        return _constant_leaf(float(x))
+    if getattr(x, "__chainrule_defer__", False):
+        return NotImplemented        # let Tensor's (or Dual's) reflected operator handle it
     raise OperandError(f"{op.name}: unsupported operand {x!r} of type {type(x).__name__}; "
                        "use a number or a Value")
+
+
+def _needed_locals(node):
+    """The local derivatives of ``node`` asked one input at a time, after ``op.local`` failed
+    for all of them at once: an input that is a constant gets NaN when its own derivative does
+    not exist (nothing reads it); a failure for any other input is raised."""
+    a, b, op = node._a, node._b, node.op
+    inputs = a if a.__class__ is tuple else (a, b) if b.__class__ is Value else (a,)
+    xs = [c.data for c in inputs]
+    arg = xs if a.__class__ is tuple else xs[0]
+    second = None if a.__class__ is tuple else xs[1] if len(xs) == 2 else b
+    out = []
+    for i, c in enumerate(inputs):
+        try:
+            out.append(op.partial(i, node.data, arg, second))
+        except ChainruleError:
+            if not c.is_constant():
+                raise
+            out.append(math.nan)
+    return tuple(out)
 
 
 def _blame(error, a, b):
@@ -270,10 +385,10 @@ def _check_forward(op, out, inputs):
 
 def _check_backward(node, g):
     for child, d in zip(node._prev, node.local_derivatives()):
-        if not _isfinite(d * g):
+        if not _isfinite(d * g) and not child.is_constant():
             name = f" (node {node.label!r})" if node.label else ""
             raise AnomalyError(
-                f"anomaly: backward of {node._op.name}{name} at data={node.data!r} gave "
+                f"anomaly: backward of {node.op.name}{name} at data={node.data!r} gave "
                 f"local derivative {d!r} × upstream {g!r} for input {child.data!r}")
 
 
@@ -288,7 +403,8 @@ def _binary(op, reflected=False):
                 c.data = float(other)
                 c.grad = c._g = 0.0
                 c.label = ""
-                c._a = c._b = c._op = None
+                c._a = c.op = None
+                c._b = CONSTANT
                 c._n = 0
                 other = c
             else:
@@ -313,9 +429,9 @@ def _binary(op, reflected=False):
         if STATE.enabled:
             v._a = a
             v._b = b
-            v._op = op
+            v.op = op
         else:
-            v._a = v._b = v._op = None
+            v._a = v._b = v.op = None
         return v
 
     method.__name__ = f"__{'r' if reflected else ''}{op.name}__"
@@ -342,59 +458,44 @@ def _unary(op):
     return method
 
 
-_pow_values = _binary(_ops.POW)
+def _power(pow_op, powc_op):
+    """``__pow__``: ``x ** 3`` (a plain number: the unary op ``powc``, k = 3) or ``x ** y``."""
+    pow_values = _binary(pow_op)
+    forward = powc_op.forward
+
+    def __pow__(self, other):
+        cls = other.__class__
+        if cls is Value:
+            return pow_values(self, other)
+        if not (cls is int or cls is float or _is_number(other)):
+            if getattr(other, "__chainrule_defer__", False):
+                return NotImplemented
+            raise OperandError(f"pow: unsupported exponent {other!r} of type {cls.__name__}; "
+                               "use a number or a Value")
+        try:
+            out = forward(self.data, other)
+        except (ChainruleError, OverflowError) as e:
+            raise _fail(powc_op, e, (self.data, other), self.label) from None
+        if STATE.anomaly:
+            _check_forward(powc_op, out, (self.data, other))
+        if STATE.enabled:
+            return _node(out, self, other, powc_op)
+        return _node(out, None, None, None)
+
+    __pow__.__doc__ = (f"``self ** other``: {powc_op.formula()} for a number k, "
+                       f"{pow_op.formula(0)} and {pow_op.formula(1)} for a Value.")
+    return __pow__
 
 
-def _pow(self, other):
-    """``self ** other``: a constant number exponent (``x ** 2``) or a Value (``x ** y``)."""
-    cls = other.__class__
-    if cls is Value:
-        return _pow_values(self, other)
-    if not (cls is int or cls is float or _is_number(other)):
-        if getattr(other, "__chainrule_tensor__", False):
-            return NotImplemented
-        raise OperandError(f"pow: unsupported exponent {other!r} of type {cls.__name__}; "
-                           "use a number or a Value")
-    try:
-        out = _powc_forward(self.data, other)
-    except (ChainruleError, OverflowError) as e:
-        raise _fail(_ops.POWC, e, (self.data, other), self.label) from None
-    if STATE.anomaly:
-        _check_forward(_ops.POWC, out, (self.data, other))
-    if STATE.enabled:
-        return _node(out, self, other, _POWC)
-    return _node(out, None, None, None)
-
-
-_POWC = _ops.POWC
-_powc_forward = _ops.POWC.forward
-
-
-Value.__add__ = _binary(_ops.ADD)
-Value.__radd__ = _binary(_ops.ADD, reflected=True)
-Value.__sub__ = _binary(_ops.SUB)
-Value.__rsub__ = _binary(_ops.SUB, reflected=True)
-Value.__mul__ = _binary(_ops.MUL)
-Value.__rmul__ = _binary(_ops.MUL, reflected=True)
-Value.__truediv__ = _binary(_ops.DIV)
-Value.__rtruediv__ = _binary(_ops.DIV, reflected=True)
-Value.__pow__ = _pow
-Value.__rpow__ = _binary(_ops.POW, reflected=True)     # 2 ** x: the base is a constant leaf
-Value.__neg__ = _unary(_ops.NEG)
-Value.__abs__ = _unary(_ops.ABS)
-Value.max = _binary(_ops.MAX)
-Value.min = _binary(_ops.MIN)
-for _op in _ops.UNARY:
-    if _op.name != "neg":
-        setattr(Value, _op.name, _unary(_op))
-del _op
+# Every op of the table becomes an operator or a method (autograd.install: the one installer).
+_install.add_kind(Value, binary=_binary, unary=_unary, power=_power)
 
 
 def _constant(x, what):
     if x.__class__ is Value:
         return x
     if _is_number(x):
-        return _node(float(x), None, None, None)
+        return _constant_leaf(float(x))
     raise OperandError(f"{what}: unsupported operand {x!r} of type {type(x).__name__}; "
                        "use numbers or Values")
 
@@ -475,26 +576,5 @@ def add_n(values):
 
 
 def register(op, name=None, replace=False):
-    """Make a new :class:`~autograd.ops.Op` a Value method: ``x.name()`` for a unary op,
-    ``x.name(y)`` for a binary one. Returns the method.
-
-    >>> from autograd import ops, Value, register_op
-    >>> cube = ops.op("cube", 1, "a³", ("3·a²",), "a^3", ("3a^2",))(
-    ...     lambda a, k: a ** 3, lambda out, a, k: (3 * a * a,))
-    >>> _ = register_op(cube)
-    >>> Value(2.0).cube().data
-    8.0
-
-    The op is also added to ``ops.OPS`` (by ``ops.op``), so explain and draw know its formula.
-    """
-    if not isinstance(op, _ops.Op):
-        raise OperandError(f"register_op: expected an autograd.ops.Op, got {op!r}")
-    name = name or op.name
-    if not name.isidentifier() or name.startswith("_"):
-        raise OperandError(f"register_op: {name!r} is not a usable method name")
-    if hasattr(Value, name) and not replace:
-        raise OperandError(f"register_op: Value already has {name!r}; pass replace=True to "
-                           "replace it")
-    method = _binary(op) if op.arity == 2 else _unary(op)
-    setattr(Value, name, method)
-    return method
+    """The first edition's name of :func:`autograd.install.register_op`."""
+    return _install.register_op(op, name, replace)

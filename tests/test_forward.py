@@ -73,13 +73,23 @@ def test_forward_mode_equals_reverse_mode_on_random_expressions(program):
         assert tangent == pytest.approx(xs[i].grad, rel=1e-9, abs=1e-9)
 
 
-@pytest.mark.parametrize("bad", ["1", Value(1.0), None, [1.0]])
+@pytest.mark.parametrize("bad", ["1", None, [1.0], 1j])
 def test_dual_refuses_what_is_not_a_real_number(bad):
-    # float("1") and float(Value(1)) used to be accepted silently.
+    # float("1") used to be accepted silently; a Value or a Dual is a number of the graph and
+    # is kept as it is (a Dual of Values), never turned into a float.
     with pytest.raises(OperandError, match="Dual: the value must be a real number"):
         Dual(bad)
     with pytest.raises(OperandError, match="the tangent"):
         Dual(1.0, bad)
+
+
+def test_a_dual_of_values_keeps_the_values_in_the_graph():
+    x = Value(2.0, label="x")
+    d = Dual(x, Value(1.0)) * Dual(x, 0.0)      # (x + ε)·x = x² + x·ε
+    assert d.value is not x and d.value.data == 4.0
+    assert d.tangent.data == 2.0
+    d.tangent.backward()                        # ∂(tangent)/∂x = 1: the tangent is a graph
+    assert x.grad == 1.0
 
 
 def test_dual_with_a_string_operand_is_a_clear_operand_error():
