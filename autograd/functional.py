@@ -1,0 +1,251 @@
+"""Derivatives as functions: ``grad``, ``gradients``, ``hessian``, ``jvp``, ``vjp``, ``hvp``.
+
+``backward()`` fills ``.grad`` with numbers. The functions here return the derivatives instead,
+and can return them as *graphs*: every rule of the op table is written with the library's own
+ops (:mod:`autograd.ops`), so the backward pass, run on Values instead of floats, records a new
+graph whose output is the derivative. Back-propagate that graph and you get a second
+derivative; repeat for a third::
+
+    >>> from autograd import grad
+    >>> import math
+    >>> d3 = grad(grad(grad(lambda x: x.sin())))     # d³ sin / dx³ = -cos
+    >>> round(d3(0.4) + math.cos(0.4), 12)
+    0.0
+
+The walk (:func:`gradients`) is the one ``backward()`` does: reverse topological order, the chain
+rule ``∂L/∂u += ∂L/∂v · ∂v/∂u`` at every node, fan-out summed. It keeps its sums in a local
+dict (HIPS autograd's ``backward_pass`` does the same), so walks can run inside walks, and it
+asks an op only for the local derivatives some requested input depends on.
+
+* ``create_graph=False``: floats, exactly the numbers ``backward()`` would put in ``.grad``.
+* ``create_graph=True``: Values, part of the caller's graph (PyTorch's
+  ``torch.autograd.grad(..., create_graph=True)``).
+
+Leaves' ``.grad`` are never touched here. Tensors go through the same walk
+(:func:`autograd.tensor_functional.tensor_gradients`).
+"""
+
+import numbers
+
+from .engine import enable_grad, no_grad, topological_order
+from .errors import ChainruleError, OperandError, with_label
+from .forward import jvp
+from .value import Value, argument_leaf
+
+__all__ = ["gradients", "grad", "hessian", "jvp", "vjp", "hvp"]
+
+
+def _is_tensor(x):
+    return getattr(x, "__chainrule_array__", False)
+
+
+def gradients(output, inputs, create_graph=False, grad=1.0):
+    """∂output/∂input for each of ``inputs`` (a list of Values, or one Value), as a list.
+
+    ``grad`` seeds ∂output/∂output (1.0 for a scalar loss; a Value is allowed with
+    ``create_graph=True``). An input ``output`` does not depend on gets 0.0. With
+    ``create_graph=True`` the results are Values recorded in the graph (so they can be
+    back-propagated again); otherwise floats equal to what ``output.backward(grad)`` would add
+    into each input's ``.grad``. No ``.grad`` is changed.
+    """
+    single = isinstance(inputs, Value) or _is_tensor(inputs)
+    inputs = [inputs] if single else list(inputs)
+    if _is_tensor(output) or any(map(_is_tensor, inputs)):
+        from .tensor_functional import tensor_gradients
+        results = tensor_gradients(output, inputs, create_graph, grad)
+        return results[0] if single else results
+    if not isinstance(output, Value):
+        raise OperandError(f"gradients: output must be a Value (or a Tensor), got {output!r}")
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise OperandError(f"gradients: inputs[{i}] must be a Value, got {x!r} of type "
+                               f"{type(x).__name__}")
+    if isinstance(grad, Value):
+        if not create_graph:
+            raise OperandError("gradients: a Value seed (grad=...) needs create_graph=True")
+    elif not isinstance(grad, numbers.Real):
+        raise OperandError(f"gradients(grad=...) takes a number, got {grad!r}")
+    else:
+        grad = float(grad)
+    with enable_grad() if create_graph else no_grad():
+        totals = _walk(output, inputs, grad, create_graph)
+    results = [totals.get(x, 0.0) for x in inputs]
+    if create_graph:
+        results = [g if isinstance(g, Value) else Value.constant(g) for g in results]
+    return results[0] if single else results
+
+
+def _walk(output, inputs, seed, create_graph):
+    """The backward walk with its sums in a dict: {node: ∂output/∂node} for the nodes that lie
+    on a path from ``output`` to an input."""
+    order = topological_order(output)             # inputs first
+    wanted = set(inputs)
+    needed = set()
+    for v in order:                               # v leads to a requested input
+        if v in wanted or any(c in needed for c in v._prev):
+            needed.add(v)
+    totals = {output: seed}
+    for node in reversed(order):                  # the order backward() processes them
+        if node.is_leaf() or node not in needed:
+            continue
+        g = totals.get(node)
+        if g is None:
+            continue
+        children = node._prev
+        for i in reversed(range(len(children))):  # the last input's contribution first, as
+            child = children[i]                    # backward() adds them
+            if child not in needed:
+                continue
+            d = _local(node, i, create_graph)
+            contribution = g if d.__class__ is float and d == 1.0 else g * d
+            before = totals.get(child)
+            totals[child] = contribution if before is None else before + contribution
+    return totals
+
+
+def _local(node, i, create_graph):
+    """∂node/∂(input i): on the graph's Values (a new graph) or on their floats."""
+    a, b, op = node._a, node._b, node.op
+    try:
+        if a.__class__ is tuple:                  # n-ary: local(out, inputs)
+            xs = list(a) if create_graph else [c.data for c in a]
+            return op.partial(i, node if create_graph else node.data, xs)
+        if create_graph:
+            return op.partial(i, node, a, b)
+        return op.partial(i, node.data, a.data, b.data if b.__class__ is Value else b)
+    except ChainruleError as e:
+        raise with_label(e, node.label) from None
+
+
+class _Level:
+    """How deep in nested ``grad`` calls we are (JAX calls these levels): a leaf a call makes
+    for a number is a variable at its level and a constant to the levels around it."""
+
+    depth = 0
+
+
+LEVEL = _Level()
+
+
+class _deeper:
+    """One level deeper for the duration of a ``with`` block."""
+
+    def __enter__(self):
+        LEVEL.depth += 1
+
+    def __exit__(self, *exc):
+        LEVEL.depth -= 1
+        return False
+
+
+def _leaf_for(x, what):
+    """A fresh node to differentiate with respect to: a leaf for a number, ``+x`` (a node of
+    the caller's graph) for a Value, so two nested derivatives never confuse their inputs."""
+    if isinstance(x, Value):
+        return +x
+    if isinstance(x, numbers.Real):
+        return argument_leaf(x, LEVEL.depth)
+    raise OperandError(f"{what}: the argument to differentiate must be a number or a Value, "
+                       f"got {x!r} of type {type(x).__name__}")
+
+
+def _depends_on_outside(out, mine):
+    """True when ``out`` reaches a leaf that is none of ``mine``, no constant and no number an
+    inner ``grad`` call was given: ``f`` closed over Values of the caller (or of an enclosing
+    ``grad``), whose gradients must not be cut off."""
+    depth = LEVEL.depth
+    for v in topological_order(out):
+        if v.is_leaf() and v not in mine and not v.is_constant():
+            level = v.argument_level()
+            if not level or level < depth:
+                return True
+    return False
+
+
+def grad(f, argnums=0):
+    """The function ``x ↦ ∂f/∂x``: ``grad(f)(x)``, with ``argnums`` (an int or a tuple of ints)
+    choosing which positional arguments to differentiate with respect to.
+
+    Numbers in give numbers out; a Value in (or an ``f`` that closes over Values of the caller)
+    gives Values that are part of the caller's graph, so ``grad`` nests to any order:
+    ``grad(grad(grad(f)))(0.4)``. With a tuple ``argnums`` the result is a tuple.
+    """
+    many = not isinstance(argnums, int)
+    nums = tuple(argnums) if many else (argnums,)
+    if not nums or not all(isinstance(i, int) and not isinstance(i, bool) for i in nums):
+        raise OperandError(f"grad: argnums must be an int or a tuple of ints, got {argnums!r}")
+    name = getattr(f, "__name__", "f")
+
+    def gradient(*args, **kwargs):
+        args = list(args)
+        for i in nums:
+            if not -len(args) <= i < len(args):
+                raise OperandError(f"grad({name}): argnums {i} is out of range for "
+                                   f"{len(args)} positional arguments")
+        values_in = any(isinstance(x, Value) for x in list(args) + list(kwargs.values()))
+        mine = []
+        with _deeper(), enable_grad():
+            for i in nums:
+                args[i] = _leaf_for(args[i], f"grad({name})")
+                mine.append(args[i])
+            out = f(*args, **kwargs)
+            graph = values_in or (isinstance(out, Value) and _depends_on_outside(out, set(mine)))
+        if isinstance(out, numbers.Real) and not isinstance(out, Value):
+            zeros = [Value.constant(0.0) if values_in else 0.0 for _ in nums]   # f is constant
+            return tuple(zeros) if many else zeros[0]
+        if not isinstance(out, Value):
+            raise OperandError(f"grad({name}): f must return a scalar Value or a number, got "
+                               f"{out!r}")
+        gs = gradients(out, mine, create_graph=graph)
+        return tuple(gs) if many else gs[0]
+
+    gradient.__name__ = f"grad_{name}"
+    gradient.__doc__ = f"∂{name}/∂(argument {argnums}) (made by autograd.grad)."
+    return gradient
+
+
+def hessian(f):
+    """The function ``(x1, ..., xn) ↦ H`` with ``H[i][j] = ∂²f/∂xi∂xj``, as nested lists of
+    floats: one backward pass recording the gradient as a graph, then one backward pass per
+    row over that graph."""
+    name = getattr(f, "__name__", "f")
+
+    def hess(*args):
+        with _deeper(), enable_grad():
+            xs = [_leaf_for(x, f"hessian({name})") for x in args]
+            out = f(*xs)
+        if not isinstance(out, Value):
+            return [[0.0] * len(xs) for _ in xs]
+        first = gradients(out, xs, create_graph=True)
+        return [gradients(g, xs) for g in first]
+
+    hess.__name__ = f"hessian_{name}"
+    return hess
+
+
+def vjp(f, *primals):
+    """``(f(*primals), pullback)``: ``pullback(c)`` gives ``c · ∂f/∂primal_i`` for each primal
+    (a tuple), from one recorded forward pass; call it as often as you like."""
+    values_in = any(isinstance(x, Value) for x in primals)
+    with _deeper(), enable_grad():
+        xs = [_leaf_for(x, "vjp") for x in primals]
+        out = f(*xs)
+    value = out if values_in or not isinstance(out, Value) else out.data
+
+    def pullback(cotangent=1.0):
+        if not isinstance(out, Value):
+            return tuple(0.0 for _ in xs)
+        return tuple(gradients(out, xs, create_graph=values_in or isinstance(cotangent, Value),
+                               grad=cotangent))
+
+    return value, pullback
+
+
+def hvp(f, primals, tangents):
+    """The Hessian-vector product H·v of ``f`` at ``primals`` along ``tangents``, without
+    forming H: the gradient (reverse mode) of the directional derivative ∇f·v (forward mode,
+    a Dual of Values), so it costs a few passes over ``f`` whatever the number of inputs."""
+    primals, tangents = tuple(primals), tuple(tangents)
+    n = len(primals)
+    directional = grad(lambda *xs: jvp(f, xs, tangents)[1], argnums=tuple(range(n)))
+    return list(directional(*primals))
