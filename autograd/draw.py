@@ -5,8 +5,8 @@
 >>> render(g, "graph.svg")           # or g.pipe(format="png"): both stop dot after a timeout
 
 Each value is a record ``name | data | grad``; each op is a small ellipse between its inputs
-and its output. Colours: parameters (labelled leaves, or those in ``params``) blue, other
-inputs green, constants (unlabelled leaves) grey, the output gold, computed values white.
+and its output. Colours: parameters (the leaves in ``params``) blue, other labelled leaves
+(inputs) green, constants (unlabelled leaves) grey, the output gold, computed values white.
 
 Size guards: a graph whose edges Graphviz would take minutes to lay out raises
 :class:`GraphTooLarge` (``max_edges``, counted by :func:`edge_segments`: a few nodes can
@@ -94,7 +94,7 @@ def draw(output, format="svg", rankdir="LR", show_grads=True, max_nodes=500, sum
     """The graph of ``output`` as a ``graphviz.Digraph`` (rendered as ``format``).
 
     ``show_grads``: show each value's ``.grad`` (or ``grads[value]`` when a dict is given).
-    ``params``: values to colour as parameters (default: every labelled leaf).
+    ``params``: values to colour as parameters (default: none; labelled leaves are inputs).
     ``highlight``: a value to outline in red, with its op and input edges (used by frames).
     ``max_nodes`` / ``summary`` / ``max_edges``: the size guards (see the module docstring).
     """

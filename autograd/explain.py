@@ -87,18 +87,18 @@ def forward_order(output):
 
 
 def kind(value, output=None, params=None):
-    """``"output"``, ``"parameter"`` (a labelled leaf, or one in ``params``), ``"input"`` (a
-    labelled leaf when ``params`` is given and it is not in it), ``"constant"`` (an unlabelled
-    leaf) or ``"computed"``."""
+    """The role of ``value`` in the graph of ``output``: ``"output"``, ``"computed"``,
+    ``"parameter"`` (a leaf in ``params``), ``"input"`` (any other labelled leaf: in
+    ``tanh(w*x + b)`` all of ``w``, ``x``, ``b`` are inputs of the function until the caller
+    says which are parameters) or ``"constant"`` (an unlabelled leaf, such as the ``1.0`` in
+    ``x + 1``)."""
     if value is output:
         return "output"
     if not value.is_leaf():
         return "computed"
-    if params is not None:
-        if value in params:
-            return "parameter"
-        return "input" if value.label else "constant"
-    return "parameter" if value.label else "constant"
+    if params is not None and value in params:
+        return "parameter"
+    return "input" if value.label else "constant"
 
 
 # ---- number and formula formatting --------------------------------------------------------------
@@ -183,9 +183,10 @@ class Term:
     formula_latex: str       # r"\frac{\partial (a \cdot b)}{\partial a} = b"
     named: str               # "∂(w * x)/∂w = x"          (the same with this graph's names)
     local: float             # ∂node/∂input, evaluated
-    product: float           # upstream × local
+    product: float           # upstream × local: this term's contribution
     before: float            # ∂L/∂input accumulated before this term
     after: float             # ... and after it
+    nth: int = 1             # 1 for the first contribution into this input, 2 for the next...
 
     @property
     def update(self):
@@ -236,6 +237,12 @@ class Explanation(Rendered):
     backward: list
     grads: dict = field(repr=False)
 
+    @property
+    def out_name(self):
+        """The name the tables differentiate: ∂L/∂x for an unlabelled output, ∂o/∂x for an
+        output labelled ``o`` (the way the notebooks' prose writes it)."""
+        return self.names[self.output] if self.output.label else "L"
+
     def grad(self, value):
         """∂L/∂``value`` from this explanation (0.0 for a value ``output`` does not depend on)."""
         return self.grads.get(value, 0.0)
@@ -272,7 +279,7 @@ def numbers_of(value, digits=6):
                       wrap_negative=True)
 
 
-def forward_steps(output, order, name_of, digits=6):
+def forward_steps(output, order, name_of, digits=6, params=None):
     """The forward pass as data: each value from its inputs, in topological order.
     ``numbers`` uses ``digits``; renderers recompute it with theirs (:func:`numbers_of`)."""
     steps = []
@@ -284,33 +291,40 @@ def forward_steps(output, order, name_of, digits=6):
             expr = op.expand([name_of[u] for u in v.inputs])
         else:
             expr = substitute(op.expr, _placeholders(v, name_of))
-        steps.append(ForwardStep(v, name_of[v], kind(v, output), op, expr,
+        steps.append(ForwardStep(v, name_of[v], kind(v, output, params), op, expr,
                                  numbers_of(v, digits), v.data))
     return steps
 
 
-def explain(output, grad=1.0, apply=False):
+def explain(output, grad=1.0, apply=False, params=None):
     """The backward pass from ``output`` as an :class:`Explanation` (data first).
 
     ``grad`` is the seed ∂L/∂output (1.0 for a scalar loss). The gradients are computed on the
     side with the engine's own visiting order and summation order, so :meth:`Explanation.grad`
     equals ``.grad`` after ``output.backward(grad)`` on a graph whose leaf gradients were 0.
     With ``apply=True`` they are also written into the graph as ``backward()`` would (leaves
-    accumulate, computed values are overwritten).
+    accumulate, computed values are overwritten). ``params``: the leaves to call parameters
+    (``model.parameters()``); other labelled leaves are inputs.
+
+    Its size is linear in the graph's: an n-ary node (``dot``, ``add_n``) spells out its
+    expression once, and each of its terms names the node (``∂n1/∂w1 = x1``) instead of
+    repeating the whole sum.
     """
     check_output(output, "explain")
     if isinstance(grad, Value) or not isinstance(grad, numbers.Real):
         raise OperandError(f"explain(grad=...) takes a number, got {grad!r}")
+    params = set(params) if params is not None else None
     visit = list(backward_order(output))
     order = forward_order(output)
     name_of = names(output, order)
     total = {output: float(grad)}
+    count = {}                                   # contributions received so far, per value
     steps = []
     for i, v in enumerate(visit, 1):
         g = total.get(v, 0.0)
         op = v.op
         if op is None:
-            steps.append(Step(i, v, name_of[v], kind(v, output), None, "", g))
+            steps.append(Step(i, v, name_of[v], kind(v, output, params), None, "", g))
             continue
         inputs = v.inputs
         local = v.local_derivatives()
@@ -331,17 +345,19 @@ def explain(output, grad=1.0, apply=False):
             product = local[j] * g
             after = before + product
             total[u] = after
-            if nary:
+            count[u] = count.get(u, 0) + 1
+            if nary:          # named by the node: repeating the whole sum per term is O(n²)
                 d = op.deriv(j, n)
-                named = f"∂({expr})/∂{name_of[u]} = {mapping.get(d, d)}"
+                named = f"∂{name_of[v]}/∂{name_of[u]} = {mapping.get(d, d)}"
                 formulas = op.formula(j, n), op.formula_latex(j, n)
             else:
                 named = f"∂{_wrap(expr)}/∂{name_of[u]} = {substitute(op.derivs[j], mapping)}"
                 formulas = op.formula(j), op.formula_latex(j)
-            terms[j] = Term(u, name_of[u], j, *formulas, named, local[j], product, before, after)
+            terms[j] = Term(u, name_of[u], j, *formulas, named, local[j], product, before, after,
+                            count[u])
         repeated = len(set(map(id, inputs))) < n
         shown = sorted(terms, reverse=repeated)   # with a repeated input, in the order added
-        steps.append(Step(i, v, name_of[v], kind(v, output), op, expr, g,
+        steps.append(Step(i, v, name_of[v], kind(v, output, params), op, expr, g,
                           tuple(terms[j] for j in shown)))
     if apply:
         for v, g in total.items():
@@ -349,8 +365,8 @@ def explain(output, grad=1.0, apply=False):
                 v.grad += g
             else:
                 v.grad = g
-    return Explanation(output, float(grad), name_of, forward_steps(output, order, name_of),
-                       steps, total)
+    return Explanation(output, float(grad), name_of,
+                       forward_steps(output, order, name_of, params=params), steps, total)
 
 
 def _wrap(expr):

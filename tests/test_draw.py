@@ -41,7 +41,8 @@ def test_colours_tell_parameters_constants_and_output_apart():
     assert src.count("#d1f2d9") == 1          # x: an input (not in params)
     assert src.count("#e9ecef") == 1          # 3: a constant
     assert src.count("#ffe08a") == 1          # the output
-    assert draw(out).source.count("#cfe2ff") == 1   # by default a labelled leaf is a parameter
+    assert draw(out).source.count("#d1f2d9") == 1   # by default a labelled leaf is an input
+    assert draw(out, params=[x]).source.count("#cfe2ff") == 1   # a parameter when named so
 
 
 def test_hiding_grads_and_top_to_bottom(loss):

@@ -72,8 +72,9 @@ def test_explain_spells_out_a_dot_node_and_its_totals_equal_backward():
     e = explain(L)
     step = e.step(L.inputs[0])
     assert step.expr == "w * x + b"
-    assert [t.named for t in step.terms] == [
-        "∂(w * x + b)/∂w = x", "∂(w * x + b)/∂x = w", "∂(w * x + b)/∂b = 1"]
+    assert step.name == "n1"
+    assert [t.named for t in step.terms] == [     # by the node's name: n1 = w * x + b
+        "∂n1/∂w = x", "∂n1/∂x = w", "∂n1/∂b = 1"]
     assert [t.formula for t in step.terms] == [
         "∂(Σ wᵢ·xᵢ + b)/∂w1 = x1", "∂(Σ wᵢ·xᵢ + b)/∂x1 = w1", "∂(Σ wᵢ·xᵢ + b)/∂b = 1"]
     L.backward()

@@ -100,3 +100,17 @@ def test_sdist_ships_what_the_tests_read():
     with open(README.parent / "pyproject.toml", "rb") as f:
         include = tomllib.load(f)["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
     assert {"tests", "notebooks", ".ci", "README.md", "scripts"} <= set(include)
+
+
+def test_explain_output_in_the_readme_is_what_the_cli_prints(capsys):
+    import shlex
+
+    from autograd.cli import main
+
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"```\n\$ chainrule (explain [^\n]*)\n(.*?)```", text, re.S)
+    assert block, "README has no '$ chainrule explain' block"
+    assert main(shlex.split(block.group(1))) == 0
+    printed = capsys.readouterr().out
+    assert block.group(2) == printed
+    assert max(map(len, printed.splitlines())) <= 100        # fits a 100-column terminal
