@@ -93,13 +93,52 @@ def test_tensor_example_runs_and_fills_every_gradient():
         assert any(p.grad.data)
 
 
-def test_sdist_ships_what_the_tests_read():
-    # tests read .ci/run (above) and notebooks/ (test_notebooks); an sdist without them
-    # cannot run its own test suite
+def sdist_include():
     tomllib = pytest.importorskip("tomllib")
     with open(README.parent / "pyproject.toml", "rb") as f:
-        include = tomllib.load(f)["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
-    assert {"tests", "notebooks", ".ci", "README.md", "scripts"} <= set(include)
+        return tomllib.load(f)["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
+
+
+def test_sdist_ships_what_the_tests_read():
+    # tests read .ci/run (above), notebooks/ (test_notebooks), examples/ (test_nn_moons) and
+    # benchmarks/ (test_tensor_bench); the README shows docs/: an sdist without them cannot
+    # run its own test suite (4 tests failed there) nor show what its README names
+    assert {"tests", "notebooks", ".ci", "README.md", "scripts", "examples", "benchmarks",
+            "docs"} <= set(sdist_include())
+
+
+def pypi_readme_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pypi_readme",
+                                                  README.parent / "scripts" / "pypi_readme.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_package_index_page_has_no_broken_picture_or_link():
+    # the README's relative links (docs/graph.svg, notebooks/...) broke on a package index page
+    script = pypi_readme_module()
+    text = README.read_text(encoding="utf-8")
+    targets = script.relative_targets(text)
+    assert "docs/graph.svg" in targets and len(targets) >= 8
+    page = script.pypi_readme(text)
+    assert script.relative_targets(page) == []
+    assert page.startswith("# chainrule\n\n*On this page the pictures and the project's files")
+    include = set(sdist_include())
+    for target in targets:                    # each named, and shipped where it says
+        assert f"`{target}` in the source distribution" in page
+        assert (README.parent / target).is_file()
+        assert target.split("/")[0] in include
+    assert "*(picture: computation graph of tanh(w\\*x + b) — `docs/graph.svg` in the source " \
+           "distribution)*" in page
+    assert "\n- 1\\. Derivatives and gradient descent (`notebooks/01_" in page
+    assert "[micrograd](https://github.com/karpathy/micrograd)" in page      # kept as it is
+    home = script.pypi_readme(text, "https://example.org/blob/main", "https://example.org/raw/main")
+    assert script.relative_targets(home) == [] and "source distribution" not in home
+    assert "![computation graph of tanh(w*x + b)](https://example.org/raw/main/docs/graph.svg)" \
+        in home
 
 
 def test_explain_output_in_the_readme_is_what_the_cli_prints(capsys):
