@@ -1,6 +1,7 @@
 """``chainrule explain`` and ``chainrule graph``: the chain rule and the graph of an expression.
 
     chainrule explain "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 [--format text|markdown|latex]
+                      [--html explorer.html]
     chainrule graph   "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 -o graph.svg [--format svg|png|pdf|jpg|gif|dot]
                       [--no-grads] [--rankdir TB] [--frames DIR]
 
@@ -74,6 +75,9 @@ def register(subparsers):
         epilog=f"example: {EXAMPLE}")
     _common(p)
     p.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
+    p.add_argument("--html", metavar="FILE",
+                   help="write the interactive explorer (one offline HTML page) instead of "
+                        "printing the table")
     p.set_defaults(func=run_explain)
     _one_line_errors(p, "explain")
 
@@ -139,9 +143,32 @@ def run_explain(args):
     if bad:                                # a finite graph can still overflow going back
         return _fail("explain", f"a gradient overflowed to {bad[0]!r}: the values are too "
                                 "large to explain")
-    render = {"text": e.to_text, "markdown": e.to_markdown, "latex": e.to_latex}[args.format]
-    print(render())
+    if args.html:
+        code = _write_explorer(e, args.html)
+        if code:
+            return code
+    else:
+        render = {"text": e.to_text, "markdown": e.to_markdown,
+                  "latex": e.to_latex}[args.format]
+        print(render())
     _warn_unused(args, "explain")
+    return 0
+
+
+def _write_explorer(e, path):
+    """``--html``: the explorer page (:mod:`autograd.explorer`) at ``path``; an exit code on
+    failure (1: no ``dot`` or it failed, or the file cannot be written; 2: a graph too big)."""
+    from .render import GraphvizError
+
+    try:
+        e.to_html(path)
+    except GraphvizError as err:
+        return _fail("explain", str(err), 1)
+    except ChainruleError as err:          # GraphTooLarge
+        return _fail("explain", str(err))
+    except OSError as err:
+        return _fail("explain", f"cannot write {err.filename or path}: {err.strerror or err}", 1)
+    print(f"wrote {path}")
     return 0
 
 

@@ -266,6 +266,18 @@ class Explanation(Rendered):
         from .explain_render import latex
         return latex(self, digits)
 
+    def to_html(self, path=None, digits=4, **options):
+        """The interactive explorer (:mod:`autograd.explorer`): one self-contained HTML page
+        that steps through the forward and backward passes; written to ``path`` when given.
+        Returns the page's text."""
+        from .explorer import to_html
+        return to_html(self, path, digits=digits, **options)
+
+    def _repr_html_(self):
+        """Jupyter shows the explorer inline (``print(e)`` still gives the text table)."""
+        from .explorer import notebook_html
+        return notebook_html(self)
+
 
 def numbers_of(value, digits=6):
     """``value``'s op applied to its inputs' numbers, ``digits`` significant digits each:
@@ -277,6 +289,22 @@ def numbers_of(value, digits=6):
         return op.expand([_number(u.data, digits) for u in value.inputs])
     return substitute(op.expr, _placeholders(value, None, numbers=True, digits=digits),
                       wrap_negative=True)
+
+
+def plugged_locals(value, digits=6):
+    """Each local derivative of ``value``'s op with its inputs' numbers in place of their
+    names, one string per input: ``("1 - tanh(-0.3)²",)`` for ``tanh(n2)`` at -0.3,
+    ``("0.5", "-1.2")`` for ``w * x`` (``()`` for a leaf). Linear in the input count, also for
+    an n-ary op (its input names are mapped once)."""
+    op = value.op
+    if op is None:
+        return ()
+    if op.arity is None:
+        n = len(value.inputs)
+        numbers = {op.role(j, n): fmt(u.data, digits) for j, u in enumerate(value.inputs)}
+        return tuple(numbers.get(d, d) for d in (op.deriv(j, n) for j in range(n)))
+    mapping = _placeholders(value, None, numbers=True, digits=digits)
+    return tuple(substitute(d, mapping, wrap_negative=True) for d in op.derivs)
 
 
 def forward_steps(output, order, name_of, digits=6, params=None):

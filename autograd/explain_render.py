@@ -55,7 +55,8 @@ def _backward_rows(e, digits):
         yield from step_rows(e, s, digits)
 
 
-def _leaf_summary(e, digits):
+def gradient_summary(e, digits=6):
+    """``∂L/∂w = 0.457568, ∂L/∂x = -1.09816, ...``: every leaf's gradient, parameters first."""
     leaves = [s for s in e.forward if s.op is None]
     leaves.sort(key=lambda s: s.kind != "parameter")
     return ", ".join(f"∂{e.out_name}/∂{s.name} = {fmt(e.grad(s.node), digits)}" for s in leaves)
@@ -80,7 +81,7 @@ def text(e, digits=6):
            align(_forward_rows(e, digits)), "",
            *_backward_title(e, digits),
            align([backward_header(e), *_backward_rows(e, digits)]), "",
-           "gradients: " + _leaf_summary(e, digits)]
+           "gradients: " + gradient_summary(e, digits)]
     return "\n".join(out)
 
 
@@ -116,7 +117,7 @@ def markdown(e, digits=6):
         "**B" + ": ".join(_backward_title(e, digits, lambda c: f"`{c}`"))[1:].replace(
             " (", "** (", 1), "",
         _md_table(backward_header(e), _backward_rows(e, digits)), "",
-        "**Gradients:** " + _leaf_summary(e, digits)])
+        "**Gradients:** " + gradient_summary(e, digits)])
 
 
 def latex(e, digits=6):
