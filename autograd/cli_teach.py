@@ -3,7 +3,7 @@
     chainrule explain "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 [--format text|markdown|latex]
                       [--html explorer.html]
     chainrule graph   "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 -o graph.svg [--format svg|png|pdf|jpg|gif|dot]
-                      [--no-grads] [--rankdir TB] [--frames DIR]
+                      [--no-grads] [--rankdir TB] [--frames DIR [--gif]]
 
 The expression is parsed safely (:mod:`autograd.expr`, never ``eval``). Bad input (a rejected
 expression, a missing or malformed ``--at`` value, a domain error such as ``log(-1)``) prints
@@ -95,6 +95,9 @@ def register(subparsers):
     p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")
     p.add_argument("--frames", metavar="DIR",
                    help="also write one image per backward step into DIR (frame_001.svg, ...)")
+    p.add_argument("--gif", action="store_true",
+                   help="with --frames: also write DIR/backward.gif, the steps as an animation "
+                        "(needs Pillow)")
     p.set_defaults(func=run_graph)
     _one_line_errors(p, "graph")
 
@@ -188,6 +191,9 @@ def run_graph(args):
             return _fail("graph", f"cannot tell the image format of {args.output!r} from "
                                   f"{ext!r}: use one of .{', .'.join(IMAGE_FORMATS)} or --format")
         fmt = "svg"
+    if args.gif and not args.frames:
+        return _fail("graph", "--gif needs --frames DIR: backward.gif is written there, "
+                              "beside the frames")
     if named and SAME_FORMAT.get(named, named) != SAME_FORMAT.get(fmt, fmt):
         return _fail("graph", f"-o {args.output} names a .{named} file but --format is {fmt}: "
                               f"name the file .{fmt}, or leave out --format")
@@ -200,7 +206,7 @@ def run_graph(args):
         image = render_bytes(draw(out, format=fmt, rankdir=args.rankdir, show_grads=args.grads))
         # the frames first: they create their directory, which -o may name (--frames f -o f/g.png)
         frames = args.frames and draw_backward_frames(out, args.frames, format=fmt,
-                                                      rankdir=args.rankdir)
+                                                      rankdir=args.rankdir, gif=args.gif)
         atomic_write(args.output, image)
     except (GraphvizError, ImportError) as e:   # no dot program or package, dot timed out
         return _fail("graph", str(e), 1)
@@ -211,6 +217,7 @@ def run_graph(args):
         return _fail("graph", f"cannot write {where}: {e.strerror or e}", 1)
     print(f"wrote {args.output}")
     if frames:
-        print(f"wrote {len(frames)} frames to {args.frames}")
+        gif = " and backward.gif" if args.gif else ""
+        print(f"wrote {len(frames) - bool(args.gif)} frames{gif} to {args.frames}")
     _warn_unused(args, "graph")
     return 0

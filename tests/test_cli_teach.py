@@ -113,6 +113,25 @@ def test_graph_frames_one_file_per_backward_step(capsys, tmp_path):
     assert sorted(os.listdir(frames)) == ["frame_001.svg", "frame_002.svg", "frame_003.svg"]
 
 
+@pytest.mark.needs_dot
+def test_graph_frames_and_their_animated_gif(capsys, tmp_path):
+    # the CLI could not write the GIF that draw_backward_frames(gif=True) makes
+    pytest.importorskip("graphviz")
+    Image = pytest.importorskip("PIL.Image")
+    frames = tmp_path / "frames"
+    code, out, err = run(["graph", "x*x + x", "--at", "x=2", "-o", str(frames / "g.png"),
+                          "--frames", str(frames), "--gif"], capsys)
+    assert (code, err) == (0, "")
+    assert out == f"wrote {frames / 'g.png'}\nwrote 3 frames and backward.gif to {frames}\n"
+    with Image.open(frames / "backward.gif") as gif:
+        assert gif.n_frames == 3
+    code, out, err = run(["graph", "x*x", "--at", "x=2", "-o", str(tmp_path / "g.svg"),
+                          "--gif"], capsys)
+    assert (code, out) == (2, "")
+    assert err == ("chainrule graph: error: --gif needs --frames DIR: backward.gif is written "
+                   "there, beside the frames\n")
+
+
 def test_graph_without_graphviz_says_how_to_install(capsys, tmp_path, monkeypatch):
     pytest.importorskip("graphviz")
     monkeypatch.setenv("PATH", str(tmp_path))          # a PATH with no dot on it

@@ -176,10 +176,60 @@ def test_backward_frames_one_image_per_step(loss, tmp_path):
     assert len(paths) == len(steps) == 9
     assert [os.path.basename(p) for p in paths] == [f"frame_{i:03d}.svg" for i in range(1, 10)]
     first = open(paths[0], encoding="utf-8").read()
-    assert "step 1: n5" in first and first.count("grad ·") == 7      # seed + step 1's input
+    assert "step 1 of 9: n5 = n4 ** 2" in first
+    assert first.count("grad ·") == 7                                 # seed + step 1's input
     last = open(paths[-1], encoding="utf-8").read()
-    assert "grad ·" not in last and "step 9: y" in last
+    assert "grad ·" not in last and "step 9 of 9: y, a leaf" in last
     assert {v: v.grad for v in forward_order(loss)} == grads          # graph untouched
+
+
+def svg_size(path):
+    import re
+    with open(path, encoding="utf-8") as f:
+        return re.search(r'<svg width="([^"]+)" height="([^"]+)"', f.read()).groups()
+
+
+def png_size(path):
+    import struct
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == PNG_MAGIC
+    return struct.unpack(">II", head[16:24])
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_every_frame_has_the_same_size_so_flipping_through_does_not_jump(loss, tmp_path,
+                                                                          rankdir):
+    # frames of this graph were 1254 to 1346 px wide: each "grad ·" became a longer number
+    pngs = draw_backward_frames(loss, str(tmp_path / "png"), rankdir=rankdir)
+    assert len({png_size(p) for p in pngs}) == 1
+    svgs = draw_backward_frames(loss, str(tmp_path / "svg"), format="svg", rankdir=rankdir)
+    assert len({svg_size(p) for p in svgs}) == 1
+    x = Value(2.0, label="x")
+    assert len({png_size(p) for p in draw_backward_frames(x * x + x, str(tmp_path / "fan"))}) == 1
+
+
+@pytest.mark.needs_dot
+def test_frames_caption_the_upstream_times_local_product_and_fill_the_step(tmp_path):
+    # no frame showed ∂L/∂node × local; a leaf's frame changed only an outline
+    w, x, b = Value(0.5, label="w"), Value(2.0, label="x"), Value(0.25, label="b")
+    out = w * x + b
+    paths = draw_backward_frames(out, str(tmp_path), format="svg")
+    frames = [open(p, encoding="utf-8").read() for p in paths]
+    step2 = frames[1]                       # n1 = w * x with ∂L/∂n1 = 1
+    assert "step 2 of 5: n1 = w * x" in step2
+    assert "∂L/∂n1 × ∂(w * x)/∂w = 1.0 × 2.0 = 2.0" in step2 and "∂L/∂w = 2.0" in step2
+    assert "∂L/∂n1 × ∂(w * x)/∂x = 1.0 × 0.5 = 0.5" in step2 and "∂L/∂x = 0.5" in step2
+    assert step2.count('fill="#fff2b3"') == 2            # w and x receive a contribution
+    leaf = frames[2]                                     # w, a leaf: a filled step of its own
+    assert "step 3 of 5: w, a leaf" in leaf and "backward() adds it to w.grad" in leaf
+    assert leaf.count('fill="#f7c6c7"') == 1 and 'fill="#fff2b3"' not in leaf
+    assert frames[3].count('fill="#f7c6c7"') == 1 and frames[3] != leaf
+    x = Value(2.0, label="x")                            # fan-out: the running total
+    fan = open(draw_backward_frames(x * x + x, str(tmp_path / "fan"), format="svg")[1],
+               encoding="utf-8").read()
+    assert "∂L/∂x = 1.0 + 2.0 = 3.0" in fan and "∂L/∂x = 3.0 + 2.0 = 5.0" in fan
 
 
 @pytest.mark.needs_dot
@@ -193,6 +243,42 @@ def test_backward_frames_png_and_gif(tmp_path):
         assert f.read(8) == PNG_MAGIC
     with open(paths[-1], "rb") as f:
         assert f.read(6) == b"GIF89a"
+    from PIL import Image
+    with Image.open(paths[-1]) as gif:
+        assert (gif.n_frames, gif.size) == (3, png_size(paths[0]))
+    svg = draw_backward_frames(x * x + x, str(tmp_path / "svg"), format="svg", gif=True)
+    assert os.path.basename(svg[-1]) == "backward.gif"      # SVG frames get a GIF too
+    with Image.open(svg[-1]) as gif:
+        assert gif.n_frames == 3
+
+
+def test_a_gif_without_pillow_says_what_to_install_before_writing_frames(loss, tmp_path,
+                                                                        monkeypatch):
+    real_import = builtins.__import__
+
+    def no_pillow(name, *args, **kwargs):
+        if name == "PIL" or name.startswith("PIL."):
+            raise ImportError("no PIL")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pillow)
+    with pytest.raises(ImportError, match=r"backward.gif needs Pillow: pip install "
+                                          r"'chainrule\[viz\]'"):
+        draw_backward_frames(loss, str(tmp_path / "frames"), gif=True)
+    assert not (tmp_path / "frames").exists()
+
+
+def test_summary_is_honoured_at_any_size_and_plain_float_inputs_join_their_neuron():
+    # summary=True was ignored up to 500 values: MLP(2, [16, 16, 1]) gave a 2403x21107 px PNG;
+    # above 500, every plain-float input had a box of its own
+    from nn import MLP
+    for sizes, neurons in (([16, 16, 1], 33), ([32, 32, 1], 65)):
+        net = MLP(2, sizes)
+        out = net([0.5, -0.3])
+        src = draw(out, summary=True).source
+        assert src.count("shape=record") == neurons           # one box per neuron, no more
+        assert "data 0.5" not in src and "L0.n0 | 7 values" in src   # 2 w, b, 2 inputs, Σ, tanh
+    assert draw(out, summary=True, max_nodes=None).source == src
 
 
 def power(n):
