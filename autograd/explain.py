@@ -20,7 +20,12 @@ are left alone unless ``apply=True``.
 
 Names: a labelled value is called by its label; the others get stable names in topological
 order, ``n1, n2, ...`` for computed values and ``c1, c2, ...`` for unlabelled leaves (constants
-such as the ``1.0`` in ``x + 1``). :func:`names` exposes the mapping.
+such as the ``1.0`` in ``x + 1``). :func:`names` exposes the mapping. Labelled leaves are
+*inputs*, unless ``explain(..., params=model.parameters())`` says which are parameters.
+
+An :class:`Explanation` prints as a text table (:mod:`autograd.explain_render`), and
+``to_html(path)`` (or showing it in Jupyter) gives the interactive explorer
+(:mod:`autograd.explorer`): the same steps, on the graph, one at a time.
 """
 
 import numbers
