@@ -71,14 +71,18 @@ def check_size(e, max_nodes=MAX_NODES, max_edges=MAX_EDGES):
 
 
 def _quote(s):
-    """A DOT string literal (a newline becomes a centred line break)."""
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    """A DOT string literal of text that :func:`_record` escaped, or of our own numbers (a
+    newline becomes a centred line break). Backslashes are left alone: they are the record
+    escapes, which the DOT string passes through as they are."""
+    return '"' + s.replace("\n", "\\n") + '"'
 
 
 def _record(s):
-    """Text safe inside one field of a DOT record label."""
-    s = s.replace("\n", " ")
-    for ch in "\\{}|<>\"":
+    """Any text (a label) made safe inside a DOT string and one field of a record: the record
+    specials and the quote get a backslash, ``&`` is not read as an HTML entity, a newline is a
+    space."""
+    s = s.replace("\\", "\\\\").replace("\n", " ").replace("&", "&amp;")
+    for ch in "{}|<>\"":
         s = s.replace(ch, "\\" + ch)
     return s
 

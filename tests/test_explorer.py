@@ -237,3 +237,15 @@ def test_cli_html_errors_are_one_line(tmp_path, capsys, monkeypatch):
     assert main(argv + [str(tmp_path / "e.html")]) == 1
     assert "Graphviz 'dot' program was not found" in capsys.readouterr().err
     assert not (tmp_path / "e.html").exists()
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize("label", ['a "quoted" {x|y} <b>', "ends in \\", "&amp; is text",
+                                   "two\nlines"])
+def test_any_label_lays_out_and_shows_as_written(label):
+    import html as html_module
+
+    v = Value(1.5, label=label)
+    page_text = to_html(explain(v * v))
+    texts = [html_module.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", page_text)]
+    assert label.replace("\n", " ") in texts
