@@ -29,7 +29,7 @@ import numbers
 
 from .engine import enable_grad, no_grad, topological_order
 from .errors import ChainruleError, OperandError, with_label
-from .forward import jvp
+from .forward import jvp  # noqa: F401  (part of this module's API)
 from .value import Value, argument_leaf
 
 __all__ = ["gradients", "grad", "hessian", "jvp", "vjp", "hvp"]
@@ -139,12 +139,15 @@ class _deeper:
 
 
 def _leaf_for(x, what):
-    """A fresh node to differentiate with respect to: a leaf for a number, ``+x`` (a node of
-    the caller's graph) for a Value, so two nested derivatives never confuse their inputs."""
+    """A fresh node to differentiate with respect to: a leaf for a number (or a constant
+    tensor), ``+x`` (a node of the caller's graph) for a Value (or a tensor in a graph), so two
+    nested derivatives never confuse their inputs."""
     if isinstance(x, Value):
         return +x
     if isinstance(x, numbers.Real):
         return argument_leaf(x, LEVEL.depth)
+    if _is_tensor(x):
+        return +x if x.requires_grad else type(x)(x.data, x.shape, requires_grad=True)
     raise OperandError(f"{what}: the argument to differentiate must be a number or a Value, "
                        f"got {x!r} of type {type(x).__name__}")
 
@@ -155,11 +158,18 @@ def _depends_on_outside(out, mine):
     ``grad``), whose gradients must not be cut off."""
     depth = LEVEL.depth
     for v in topological_order(out):
-        if v.is_leaf() and v not in mine and not v.is_constant():
-            level = v.argument_level()
-            if not level or level < depth:
-                return True
+        if v.is_leaf() and v not in mine:
+            if _is_tensor(v):
+                return True                     # a tensor leaf in a graph requires a gradient
+            if not v.is_constant():
+                level = v.argument_level()
+                if not level or level < depth:
+                    return True
     return False
+
+
+def _in_graph(x):
+    return isinstance(x, Value) or (_is_tensor(x) and x.requires_grad)
 
 
 def grad(f, argnums=0):
@@ -182,26 +192,32 @@ def grad(f, argnums=0):
             if not -len(args) <= i < len(args):
                 raise OperandError(f"grad({name}): argnums {i} is out of range for "
                                    f"{len(args)} positional arguments")
-        values_in = any(isinstance(x, Value) for x in list(args) + list(kwargs.values()))
+        values_in = any(map(_in_graph, list(args) + list(kwargs.values())))
         mine = []
         with _deeper(), enable_grad():
             for i in nums:
                 args[i] = _leaf_for(args[i], f"grad({name})")
                 mine.append(args[i])
             out = f(*args, **kwargs)
-            graph = values_in or (isinstance(out, Value) and _depends_on_outside(out, set(mine)))
+            graph = values_in or (_in_graph(out) and _depends_on_outside(out, set(mine)))
         if isinstance(out, numbers.Real) and not isinstance(out, Value):
-            zeros = [Value.constant(0.0) if values_in else 0.0 for _ in nums]   # f is constant
+            zeros = [_zero_like(x, values_in) for x in mine]            # f is constant
             return tuple(zeros) if many else zeros[0]
-        if not isinstance(out, Value):
-            raise OperandError(f"grad({name}): f must return a scalar Value or a number, got "
-                               f"{out!r}")
+        if not (isinstance(out, Value) or _is_tensor(out)):
+            raise OperandError(f"grad({name}): f must return a scalar Value, a one-element "
+                               f"Tensor or a number, got {out!r}")
         gs = gradients(out, mine, create_graph=graph)
         return tuple(gs) if many else gs[0]
 
     gradient.__name__ = f"grad_{name}"
     gradient.__doc__ = f"∂{name}/∂(argument {argnums}) (made by autograd.grad)."
     return gradient
+
+
+def _zero_like(x, graph):
+    if _is_tensor(x):
+        return type(x).zeros(x.shape)
+    return Value.constant(0.0) if graph else 0.0
 
 
 def hessian(f):
@@ -243,9 +259,21 @@ def vjp(f, *primals):
 
 def hvp(f, primals, tangents):
     """The Hessian-vector product H·v of ``f`` at ``primals`` along ``tangents``, without
-    forming H: the gradient (reverse mode) of the directional derivative ∇f·v (forward mode,
-    a Dual of Values), so it costs a few passes over ``f`` whatever the number of inputs."""
+    forming H: H·v = ∇(∇f · v), the gradient of the gradient's dot product with v (two
+    backward passes, the second over the graph the first recorded), so it costs a few passes
+    over ``f`` whatever the number of inputs. Numbers or Tensors; returns a list like
+    ``primals``."""
     primals, tangents = tuple(primals), tuple(tangents)
-    n = len(primals)
-    directional = grad(lambda *xs: jvp(f, xs, tangents)[1], argnums=tuple(range(n)))
-    return list(directional(*primals))
+    if len(primals) != len(tangents):
+        raise OperandError(f"hvp: {len(primals)} primals but {len(tangents)} tangents")
+    with _deeper(), enable_grad():
+        xs = [_leaf_for(x, "hvp") for x in primals]
+        out = f(*xs)
+        if not (isinstance(out, Value) or _is_tensor(out)):
+            return [_zero_like(x, False) for x in xs]
+        first = gradients(out, xs, create_graph=True)
+        dot = None
+        for g, v in zip(first, tangents):
+            term = (g * v).sum() if _is_tensor(g) else g * v
+            dot = term if dot is None else dot + term
+    return gradients(dot, xs)

@@ -374,13 +374,14 @@ def _power_rule(out, a, k):
 
 def _pow_db(out, a, b):
     """∂(a ** b)/∂b = a**b·log(a) for a > 0; 0 at a = 0 (a ** b is 0 for every b > 0 there)."""
-    if a > 0:
+    try:
         return out * log(a)
-    if not a < 0:
-        return 0.0
-    raise DomainError("pow", primal(a), f"pow: ∂(a ** b)/∂b = a**b·log(a) needs a > 0, got "
-                                        f"a={primal(a)!r}; for a constant exponent write x ** 3 "
-                                        "with a plain number")
+    except DomainError:                         # log(a) for a <= 0
+        if not getattr(a, "__chainrule_array__", False) and primal(a) == 0:
+            return 0.0
+        raise DomainError("pow", 0.0 if getattr(a, "__chainrule_array__", False) else primal(a),
+                          "pow: ∂(a ** b)/∂b = a**b·log(a) needs a > 0; for a constant exponent "
+                          "write x ** 3 with a plain number") from None
 
 
 def _pow_complex(a, b):

@@ -172,6 +172,8 @@ def reduce_to(g, out_shape, shape):
     """Sum a gradient of ``out_shape`` back to the ``shape`` it was broadcast from."""
     if tuple(shape) == tuple(out_shape):
         return g
+    if not g:                                # broadcast to an empty shape: nothing flowed back
+        return [0.0] * size_of(shape)
     if size_of(shape) == 1:
         return [math.fsum(g)] if len(g) > 64 else [sum(g)]
     reps = _leading_only(shape, out_shape)

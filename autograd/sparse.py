@@ -17,6 +17,7 @@ import numbers
 
 from . import kernels as K
 from .errors import OperandError, ShapeError
+from .tensor_base import Tensor, TensorOp, leaf, make
 
 _FLOAT = {float}
 _INT = {int}
@@ -97,13 +98,11 @@ class SparseRows:
 
     def to_dense(self):
         """The same batch as a dense constant :class:`~autograd.tensor.Tensor`."""
-        from .tensor import Tensor
         flat = [v for row in self.dense_rows() for v in row]
-        return Tensor(flat, shape=self.shape)
+        return leaf(flat, self.shape)
 
     def __matmul__(self, w):
         """``X @ W`` (n × ncols @ ncols × m) through :func:`autograd.kernels.sparse_matmul`."""
-        from .tensor import Tensor, _make
         if not isinstance(w, Tensor):
             raise OperandError(f"matmul: SparseRows @ {type(w).__name__}: the right operand must "
                                "be a Tensor")
@@ -112,13 +111,7 @@ class SparseRows:
             why = (f"inner sizes {self.ncols} and {inner} differ" if inner is not None
                    else "the right operand must be 2-d")
             raise ShapeError(f"matmul: {self.shape} @ {w.shape}: {why}")
-        m = w.shape[1]
-        if m == 0 or self.ncols == 0:
-            raise ShapeError(f"matmul: {self.shape} @ {w.shape}: an inner or output size of 0 "
-                             "is not supported (the operands have an empty axis)")
-        dense = self.dense_rows() if self.density() > K.SPARSE_DENSITY else None
-        out = K.sparse_matmul(self.rows, self.ncols, w.data, m, dense)
-        return _make(out, (len(self.rows), m), "sparse_matmul", (w,), self)
+        return SPARSE_MATMUL(self, w)
 
     def __repr__(self):
         return f"SparseRows(shape={self.shape}, density={self.density():.3f})"
@@ -127,3 +120,30 @@ class SparseRows:
 def _bad(r, v):
     raise OperandError(f"SparseRows: row {r} has value {v!r} of type {type(v).__name__}, "
                        "expected a real number")
+
+
+class SparseMatMul(TensorOp):
+    """Y = X @ W with a constant sparse batch X: ∂L/∂W = Xᵀ · G, touching only the weight rows
+    of pixels that are nonzero somewhere in the batch. X gets no gradient (it is an input)."""
+
+    name, symbol, expr, derivs = "sparse_matmul", "@", "X @ W", ("Xᵀ @ G",)
+
+    def __call__(self, x, w):
+        n, m = len(x.rows), w.shape[1]
+        if not (n and m and x.ncols):            # an empty axis: nothing to multiply
+            return make([0.0] * (n * m), (n, m), self, (w,), x)
+        dense = x.dense_rows() if x.density() > K.SPARSE_DENSITY else None
+        return make(K.sparse_matmul(x.rows, x.ncols, w.data, m, dense), (n, m), self, (w,), x)
+
+    def backward(self, node, g):
+        (w,) = node._inputs
+        x = node._ctx
+        if not (len(x.rows) and w.shape[1] and x.ncols):
+            return ([0.0] * w.size,)
+        return (K.sparse_t_matmul(x.dense_rows(), g, w.shape[1]),)
+
+    def vjp(self, node, g):
+        return (node._ctx.to_dense().T @ g,)
+
+
+SPARSE_MATMUL = SparseMatMul()
