@@ -62,7 +62,7 @@ train, test = load_mnist("train"), load_mnist("test")
 model = TensorMLP(784, [128], 10, seed=0)
 opt = SGD(model.parameters(), lr=0.2, momentum=0.9)
 t0 = time.perf_counter()
-fit(model, train, None, epochs=1, batch_size=256, optimizer=opt, seed=0, progress=False)
+fit(model, train, test, epochs=1, batch_size=256, optimizer=opt, seed=0, progress=False)
 print(time.perf_counter() - t0)
 """,
 }
