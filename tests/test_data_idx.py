@@ -132,3 +132,77 @@ def test_writer_rejects_wrong_sizes(tmp_path, shape, data, words):
 def test_parse_idx_accepts_bytes_in_memory():
     arr = parse_idx(encode_idx((2, 1), b"\x07\x09"))
     assert arr.shape == (2, 1) and arr.data == b"\x07\x09"
+
+
+# ---- bounded reads: declared sizes are checked before anything large is made ----------------
+
+def test_a_gzip_bomb_stops_at_the_declared_size(tmp_path, monkeypatch):
+    """A header declaring 10 bytes followed by 50 MB of zeros (a 50 kB .gz file) is refused as
+    soon as the 11th byte inflates: at most 1 kB inflates for the header, then no more than
+    the header declares (plus the one byte that proves there is more)."""
+    import zlib
+
+    bomb = tmp_path / "bomb-idx1-ubyte.gz"
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [comp.compress(header(0x08, (10,)))]
+    zeros = bytes(10 ** 6)
+    parts += [comp.compress(zeros) for _ in range(50)]
+    bomb.write_bytes(b"".join(parts) + comp.flush())
+    assert bomb.stat().st_size < 100_000
+    inflated = []
+    real = zlib.decompressobj
+
+    class Counting:
+        def __init__(self, *a):
+            self.d = real(*a)
+
+        def decompress(self, data, max_length=0):
+            out = self.d.decompress(data, max_length)
+            inflated.append(len(out))
+            return out
+
+        def __getattr__(self, name):
+            return getattr(self.d, name)
+
+    monkeypatch.setattr(zlib, "decompressobj", Counting)
+    with pytest.raises(IDXError, match=r"trailing data after the payload: shape \(10,\) needs "
+                                       r"a payload of 10 bytes, got more than 10"):
+        read_idx(bomb)
+    assert inflated == [4 + 4 * 255 + 1, 4 + 4 + 10 + 1]    # the header, then the payload
+
+
+def test_a_header_declaring_too_much_is_refused_before_inflating(tmp_path):
+    path = tmp_path / "huge-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(header(0x08, (100_000, 100_000, 28)) + bytes(100)))
+    with pytest.raises(IDXError, match=r"the header declares shape \(100000, 100000, 28\), "
+                                       r"280,000,000,000 bytes of data, more than the "
+                                       r"1,000,000,000 bytes"):
+        read_idx(path)
+    with pytest.raises(IDXError, match="more than the 100 bytes"):
+        parse_idx(header(0x08, (200,)) + bytes(200), limit=100)
+
+
+def test_a_raw_header_is_checked_against_the_real_file_size(tmp_path):
+    path = tmp_path / "x-idx3-ubyte"
+    path.write_bytes(header(0x08, (5000, 28, 28)) + bytes(1000))
+    with pytest.raises(IDXError, match=r"truncated: shape \(5000, 28, 28\) needs a payload of "
+                                       r"3920000 bytes, got 1000"):
+        read_idx(path)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs and /dev/zero are POSIX")
+def test_dev_zero_and_a_fifo_are_refused_without_reading(tmp_path):
+    with pytest.raises(IDXError, match="/dev/zero: cannot read IDX file: it is a character "
+                                       "device, not a regular file"):
+        read_idx("/dev/zero")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(IDXError, match=r"cannot read IDX file: it is a FIFO \(named pipe\)"):
+        read_idx(fifo)
+
+
+def test_multi_member_gzip_is_read_whole(tmp_path):
+    raw = header(0x08, (6,)) + bytes(range(6))
+    path = tmp_path / "two-members.gz"
+    path.write_bytes(gzip.compress(raw[:5]) + gzip.compress(raw[5:]))
+    assert read_idx(path).data == bytes(range(6))

@@ -227,3 +227,36 @@ def test_sparse_rows_without_cache_gives_the_same_rows(train):
     assert part._sparse == [None] * 3
     train.clear_sparse_cache()
     assert train.sparse_rows(ix) == cached
+
+
+# ---- content errors: one clear IDXError naming the dataset -----------------------------------
+
+def _idx_dir(tmp_path, images_shape, image_bytes, labels):
+    from nn.data import write_idx
+
+    write_idx(tmp_path / "train-images-idx3-ubyte.gz", images_shape, image_bytes)
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", (len(labels),), bytes(labels))
+    return tmp_path
+
+
+def test_a_label_beyond_the_classes_is_an_idx_error(tmp_path):
+    d = _idx_dir(tmp_path, (3, 2, 2), bytes(12), [1, 11, 4])
+    with pytest.raises(IDXError, match=r"^mnist-train: label 11 \(image 1\) is out of range for "
+                                       r"10 classes \(labels are 0..9\)$"):
+        load_mnist_dir(d, "train")
+
+
+@pytest.mark.parametrize("shape", [(0, 0, 28), (0, 100_000, 100_000), (2, 28, 0)])
+def test_images_of_no_pixels_or_too_many_pixels_are_an_idx_error(tmp_path, shape):
+    n = shape[0] * shape[1] * shape[2]
+    d = _idx_dir(tmp_path, shape, bytes(n), [0] * shape[0])
+    with pytest.raises(IDXError, match=rf"^mnist-train: the images file declares images of "
+                                       rf"{shape[1]}x{shape[2]} pixels; expected 1 to "
+                                       r"1,048,576 pixels \(MNIST: 28x28\)$"):
+        load_mnist_dir(d, "train")
+
+
+def test_image_dataset_refuses_a_size_it_cannot_index():
+    with pytest.raises(ValueError, match="images must have 1 to 1,048,576 pixels, got "
+                                         "100000x100000"):
+        ImageDataset(b"", b"", 100_000, 100_000, ["a"])

@@ -231,3 +231,53 @@ def test_mlp_file_for_another_architecture_is_refused(tmp_path):
     tanh = MLP(2, [3, 1], activation="relu")
     with pytest.raises(ModelFileError, match="activations"):
         tanh.load(path)
+
+
+# ---- bounded, shallow reads ------------------------------------------------------------------
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs and /dev/zero are POSIX")
+def test_load_refuses_dev_zero_and_a_fifo_without_hanging(tmp_path):
+    from autograd.fileio import NotRegularFileError
+
+    with pytest.raises(NotRegularFileError, match="/dev/zero: it is a character device"):
+        WithTensor().load("/dev/zero")
+    fifo = tmp_path / "m.json"
+    os.mkfifo(fifo)
+    with pytest.raises(NotRegularFileError, match=r"it is a FIFO \(named pipe\)"):
+        WithTensor().load(fifo)
+
+
+def test_load_refuses_a_file_above_the_size_cap(tmp_path, monkeypatch):
+    import nn.module
+    from autograd.fileio import FileTooLargeError
+
+    path = tmp_path / "m.json"
+    WithTensor().save(path)
+    monkeypatch.setattr(nn.module, "MAX_JSON_BYTES", path.stat().st_size - 1)
+    with pytest.raises(FileTooLargeError, match="the model file is .*, more than the"):
+        WithTensor().load(path)
+
+
+@pytest.mark.parametrize("depth", [40, 1000, 100_000])
+def test_deeply_nested_json_is_one_clear_error(tmp_path, depth):
+    path = tmp_path / "m.json"
+    path.write_text('{"format": "chainrule.nn", "version": 1, "state": ' + "[" * depth
+                    + "]" * depth + "}")
+    with pytest.raises(ModelFileError, match=r"not a valid model file \(JSON nested more than "
+                                             r"32 levels deep\)$"):
+        WithTensor().load(path)
+
+
+def test_nesting_up_to_the_limit_loads(tmp_path):
+    path = tmp_path / "m.json"
+    model = WithTensor()
+    model.save(path)
+    doc = json.loads(path.read_text())
+    for lists, ok in ((31, True), (32, False)):    # the top object is level 1
+        doc["meta"] = json.loads("[" * lists + "]" * lists)
+        path.write_text(json.dumps(doc))
+        if ok:
+            assert WithTensor().load(path).state_dict() == model.state_dict()
+        else:
+            with pytest.raises(ModelFileError, match="nested more than 32 levels deep"):
+                WithTensor().load(path)

@@ -84,3 +84,55 @@ def test_an_enlarged_inverted_digit_comes_back_as_the_mnist_digit():
 
 def test_blank_image_gives_blank_digit():
     assert to_mnist(bytes([255]) * 100, 10, 10) == bytes(784)
+
+
+# ---- bounded reads ---------------------------------------------------------------------------
+
+def test_huge_declared_dimensions_are_refused_before_inflating(tmp_path):
+    import struct
+    import time
+    import zlib
+
+    # 40000x40000 grey: 1.6 GB of pixels declared; the data, 40 MB of zeros, compresses to 40 kB
+    ihdr = struct.pack(">IIBBBBB", 40000, 40000, 8, 0, 0, 0, 0)
+    comp = zlib.compressobj(9)
+    idat = b"".join(comp.compress(bytes(10 ** 6)) for _ in range(40)) + comp.flush()
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    path = _write(tmp_path, png)
+    t0 = time.process_time()
+    with pytest.raises(PNGError, match=r"the PNG declares 40000x40000 pixels, more than the "
+                                       r"2,097,152 read_png accepts; shrink it first"):
+        read_png(path)
+    assert time.process_time() - t0 < 1.0          # refused from the header (it took 121 s)
+
+
+def test_image_data_is_inflated_only_as_far_as_the_rows_need(tmp_path, monkeypatch):
+    import zlib
+
+    good = encode_png(bytes(range(16)), 4, 4)
+    asked = []
+    real = zlib.decompressobj
+
+    class Counting:
+        def __init__(self, *a):
+            self.d = real(*a)
+
+        def decompress(self, data, max_length=0):
+            asked.append(max_length)
+            return self.d.decompress(data, max_length)
+
+    monkeypatch.setattr(zlib, "decompressobj", Counting)
+    assert read_png(_write(tmp_path, good)) == (bytes(range(16)), 4, 4)
+    assert asked == [4 * (4 + 1)]               # 4 rows of a filter byte and 4 pixels
+
+
+@pytest.mark.skipif(__import__("os").name != "posix", reason="FIFOs and /dev/zero are POSIX")
+def test_dev_zero_and_a_fifo_are_refused_without_reading(tmp_path):
+    import os
+
+    with pytest.raises(PNGError, match="cannot read /dev/zero: it is a character device"):
+        read_png("/dev/zero")
+    fifo = tmp_path / "p.png"
+    os.mkfifo(fifo)
+    with pytest.raises(PNGError, match=r"it is a FIFO \(named pipe\), not a regular file"):
+        read_png(fifo)

@@ -15,7 +15,11 @@ import random
 from itertools import compress
 from operator import index, itemgetter
 
-__all__ = ["ImageDataset", "SCALE"]
+__all__ = ["ImageDataset", "SCALE", "MAX_IMAGE_PIXELS"]
+
+# The largest image a dataset takes (MNIST's are 28x28 = 784 pixels): a dataset keeps one
+# position per pixel, so a file whose header says 100000x100000 must fail before that.
+MAX_IMAGE_PIXELS = 2 ** 20
 
 # SCALE[b] = b/255 for every byte value: a lookup replaces a division per pixel, and all
 # rows share these 256 float objects instead of allocating a new float per pixel.
@@ -47,8 +51,9 @@ class ImageDataset:
     def __init__(self, images, labels, rows, cols, classes, name="dataset"):
         images, labels = bytes(images), bytes(labels)
         size = rows * cols
-        if size <= 0:
-            raise ValueError(f"{name}: image size must be positive, got {rows}x{cols}")
+        if rows < 1 or cols < 1 or size > MAX_IMAGE_PIXELS:
+            raise ValueError(f"{name}: images must have 1 to {MAX_IMAGE_PIXELS:,} pixels, got "
+                             f"{rows}x{cols}")
         if len(images) % size:
             raise ValueError(
                 f"{name}: {len(images)} image bytes is not a whole number of {rows}x{cols} images"

@@ -20,7 +20,7 @@ import gzip as _gzip
 import os
 import zlib
 
-from autograd.fileio import atomic_write
+from autograd.fileio import atomic_write, read_bytes
 
 __all__ = ["IDXError", "IDXArray", "read_idx", "parse_idx", "write_idx"]
 
@@ -38,6 +38,9 @@ TYPE_NAMES = {
 }
 SUPPORTED_TYPES = (0x08,)
 MAX_DIM = 2**32 - 1
+# The most an IDX file may declare or hold, header included (EMNIST's largest file is 547 MB,
+# the full MNIST's 47 MB): a header asking for more is refused before anything is allocated.
+MAX_IDX_BYTES = 10 ** 9
 
 
 class IDXError(ValueError):
@@ -72,23 +75,9 @@ def _prod(shape):
     return n
 
 
-def parse_idx(raw, name="<bytes>", ndim=None):
-    """Parse the bytes of an IDX file (gzip-compressed or not) into an :class:`IDXArray`.
-
-    ``name`` is used in error messages. ``ndim``, if given, is the number of dimensions
-    the caller expects (3 for images, 1 for labels); another count is an error.
-    Raises :class:`IDXError` on a bad magic number, an unsupported type, a short header,
-    a wrong number of dimensions, or a payload that is shorter or longer than the header says.
-    """
-    raw = bytes(raw)
-    if raw[:2] == GZIP_MAGIC:
-        try:
-            raw = _gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as e:
-            raise IDXError(
-                f"{name}: starts like a gzip file but cannot be decompressed ({e}); "
-                "the file is probably truncated or corrupt - fetch it again"
-            ) from None
+def _header(raw, name, ndim):
+    """``(type code, shape, header length)`` from the first bytes of an IDX file; raises
+    :class:`IDXError` for a bad magic number, type, dimension count or a short header."""
     if len(raw) < 4:
         raise IDXError(
             f"{name}: too short for an IDX header: expected at least 4 bytes, got {len(raw)}"
@@ -118,12 +107,66 @@ def parse_idx(raw, name="<bytes>", ndim=None):
             f"{name}: truncated IDX header: {nd} dimensions need {header} bytes, got {len(raw)}"
         )
     shape = tuple(int.from_bytes(raw[4 + 4 * k: 8 + 4 * k], "big") for k in range(nd))
+    return type_code, shape, header
+
+
+def _gunzip(raw, want, name):
+    """The first ``want + 1`` bytes (or fewer, if there are fewer) that the gzip data ``raw``
+    inflates to, every gzip member in turn: inflation stops there, so a small file that
+    would inflate to gigabytes costs at most ``want + 1`` bytes of memory."""
+    out = bytearray()
+    data = raw
+    try:
+        while data and len(out) <= want:
+            if data[:2] != GZIP_MAGIC:
+                if not data.strip(b"\x00"):          # zero padding after the last member
+                    break
+                raise zlib.error("trailing garbage after the gzip data")
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out += d.decompress(data, want + 1 - len(out))
+            if not d.eof:
+                if d.unconsumed_tail or len(out) > want:          # stopped by the cap
+                    break
+                raise EOFError("the gzip stream ends early")
+            data = d.unused_data
+    except (EOFError, zlib.error) as e:
+        raise IDXError(
+            f"{name}: starts like a gzip file but cannot be decompressed ({e}); "
+            "the file is probably truncated or corrupt - fetch it again"
+        ) from None
+    return bytes(out)
+
+
+def parse_idx(raw, name="<bytes>", ndim=None, limit=None):
+    """Parse the bytes of an IDX file (gzip-compressed or not) into an :class:`IDXArray`.
+
+    ``name`` is used in error messages. ``ndim``, if given, is the number of dimensions
+    the caller expects (3 for images, 1 for labels); another count is an error.
+    Raises :class:`IDXError` on a bad magic number, an unsupported type, a short header,
+    a wrong number of dimensions, a header that declares more than ``limit`` bytes (default
+    :data:`MAX_IDX_BYTES`), or a payload that is shorter or longer than the header says.
+    Gzip data is inflated header first; the payload is then inflated up to the size the header
+    declares and no further (a gzip bomb stops there).
+    """
+    limit = MAX_IDX_BYTES if limit is None else limit
+    raw = bytes(raw)
+    gz = raw[:2] == GZIP_MAGIC
+    head = _gunzip(raw, 4 + 4 * 255, name) if gz else raw
+    type_code, shape, header = _header(head, name, ndim)
     expected = _prod(shape) * TYPE_NAMES[type_code][1]
+    if header + expected > limit:
+        raise IDXError(
+            f"{name}: the header declares shape {shape}, {expected:,} bytes of data, more than "
+            f"the {limit:,} bytes an IDX file may hold here (a damaged or hostile header?)"
+        )
+    if gz:
+        raw = _gunzip(raw, header + expected, name)
     got = len(raw) - header
     if got != expected:
         kind = "truncated" if got < expected else "trailing data after the payload"
+        got_text = f"more than {expected}" if gz and got > expected else got
         raise IDXError(
-            f"{name}: {kind}: shape {shape} needs a payload of {expected} bytes, got {got}"
+            f"{name}: {kind}: shape {shape} needs a payload of {expected} bytes, got {got_text}"
         )
     return IDXArray(shape, raw[header:], type_code)
 
@@ -131,12 +174,12 @@ def parse_idx(raw, name="<bytes>", ndim=None):
 def read_idx(path, ndim=None):
     """Read an IDX file, raw or gzip-compressed, and return an :class:`IDXArray`.
 
-    ``ndim`` optionally pins the expected number of dimensions. Errors name the file.
+    ``ndim`` optionally pins the expected number of dimensions. Errors name the file. The file
+    must be a regular file of at most :data:`MAX_IDX_BYTES` (checked before reading).
     """
     path = os.fspath(path)
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        raw = read_bytes(path, MAX_IDX_BYTES, "IDX file")
     except OSError as e:
         raise IDXError(f"{path}: cannot read IDX file: {e.strerror or e}") from None
     return parse_idx(raw, name=path, ndim=ndim)

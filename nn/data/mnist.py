@@ -21,7 +21,7 @@ import os
 import zlib
 from importlib import resources
 
-from .dataset import ImageDataset
+from .dataset import MAX_IMAGE_PIXELS, ImageDataset
 from .idx import IDXError, parse_idx, read_idx
 
 __all__ = [
@@ -45,11 +45,21 @@ def _check_split(split):
 
 
 def _make_dataset(images, labels, classes, name):
-    """Check that an images IDX (n, rows, cols) and a labels IDX (n,) belong together."""
+    """Check that an images IDX (n, rows, cols) and a labels IDX (n,) belong together and hold
+    what a dataset can use (images of 1..MAX_IMAGE_PIXELS pixels, labels below the number of
+    classes); any problem is an :class:`IDXError` naming the dataset."""
     n, rows, cols = images.shape
+    if rows < 1 or cols < 1 or rows * cols > MAX_IMAGE_PIXELS:
+        raise IDXError(f"{name}: the images file declares images of {rows}x{cols} pixels; "
+                       f"expected 1 to {MAX_IMAGE_PIXELS:,} pixels (MNIST: 28x28)")
     if labels.shape[0] != n:
         raise IDXError(f"{name}: the images file holds {n} images but the labels file "
                        f"{labels.shape[0]} labels; they must come from the same split")
+    top = max(labels.data, default=0)
+    if top >= len(classes):
+        at = labels.data.index(top)
+        raise IDXError(f"{name}: label {top} (image {at}) is out of range for "
+                       f"{len(classes)} classes (labels are 0..{len(classes) - 1})")
     return ImageDataset(images.data, labels.data, rows, cols, classes, name)
 
 
