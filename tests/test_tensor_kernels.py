@@ -4,6 +4,8 @@ against the op table."""
 import contextlib
 import math
 import random
+from fractions import Fraction
+from operator import mul
 
 import pytest
 from hypothesis import given, settings
@@ -25,28 +27,139 @@ def flat(rows):
 finite = st.floats(-10, 10, allow_nan=False)
 
 
-@settings(max_examples=50)
-@given(st.data(), st.integers(1, 5), st.integers(1, 40), st.integers(1, 5))
-def test_dot_rows_is_within_its_documented_error_bound(data, n, k, m):
-    a = [data.draw(st.lists(finite, min_size=k, max_size=k)) for _ in range(n)]
-    b = [data.draw(st.lists(finite, min_size=m, max_size=m)) for _ in range(k)]
-    got = K.dot_rows([tuple(r) for r in a], list(zip(*b)))
-    exact = flat(naive_matmul(a, b))
-    cols = list(zip(*b))
-    for i in range(n):
-        for j in range(m):
-            bound = K.DOT_ERROR * (math.fsum(x * x for x in a[i]) +
-                                   math.fsum(x * x for x in cols[j])) / 2
-            assert abs(got[i * m + j] - exact[i * m + j]) <= bound + 1e-300
+def exact_products(a_rows, b_rows):
+    """a · b for every pair, exactly (Fractions), then rounded once."""
+    return [float(sum(Fraction(x) * Fraction(y) for x, y in zip(a, b)))
+            for a in a_rows for b in b_rows]
 
 
-def test_dot_rows_relative_error_on_mnist_sized_products():
+def norms(rows):
+    return [math.hypot(*r) for r in rows]
+
+
+def assert_within_guarantee(got, a_rows, b_rows, exact=None):
+    """Every entry within DOT_TOL·|a|·|b| of the exact product (plus k·2⁻¹⁰⁷⁴ where the terms
+    underflow into subnormals); exactly 0 if a or b is 0."""
+    exact = exact_products(a_rows, b_rows) if exact is None else exact
+    na, nb, m = norms(a_rows), norms(b_rows), len(b_rows)
+    for i, x in enumerate(na):
+        for j, y in enumerate(nb):
+            c, e = got[i * m + j], exact[i * m + j]
+            if x == 0.0 or y == 0.0:
+                assert c == 0.0, (i, j, c)
+            else:
+                slack = len(a_rows[i]) * 5e-324
+                assert abs(c - e) <= K.DOT_TOL * x * y + slack, (i, j, c, e, abs(c - e) / (x * y))
+
+
+@settings(max_examples=60)
+@given(st.data(), st.integers(1, 4), st.integers(1, 30), st.integers(1, 5),
+       st.sampled_from([(0, 0), (-30, 30), (-200, 200), (-480, 480)]))
+def test_dot_rows_keeps_its_guarantee_at_any_scale(data, n, k, m, spread):
+    def row():
+        e = data.draw(st.integers(*spread))
+        if data.draw(st.integers(0, 9)) == 0:
+            return (0.0,) * k
+        xs = data.draw(st.lists(st.floats(-1, 1), min_size=k, max_size=k))
+        return tuple(x * 2.0 ** e for x in xs)
+
+    a = [row() for _ in range(n)]
+    b = [row() for _ in range(m)]
+    exact = exact_products(a, b)
+    assert_within_guarantee(K.dot_rows(a, b), a, b, exact)
+    assert_within_guarantee(K.products(a, b), a, b, exact)
+    sparse = [([i for i, v in enumerate(r) if v], [v for v in r if v]) for r in a]
+    with patched(K, SPARSE_DENSITY=1.0, EXACT_BELOW=0):          # the gather path
+        assert_within_guarantee(K.sparse_matmul(sparse, k, flat(zip(*b)), m), a, b, exact)
+        g = flat(list(zip(*b))[:n]) if k >= n else None       # G: n × m from b's entries
+        if g is not None:
+            xt, gc = list(zip(*a)), K.columns(g, m)
+            assert_within_guarantee(K.sparse_t_matmul(a, g, m), xt, gc)
+
+
+def test_the_dist_trick_alone_stays_within_its_error_bound():
+    """The bound the window is built on: rows of similar norm stay on the fast path, and each
+    entry is within DOT_ERROR·(|a|² + |b|²)/2 of the exact product."""
+    rng = random.Random(1)
+    for _ in range(30):
+        a = [tuple(rng.uniform(-10, 10) for _ in range(40)) for _ in range(5)]
+        b = [tuple(rng.uniform(-10, 10) for _ in range(40)) for _ in range(5)]
+        got, exact = K.dot_rows(a, b), exact_products(a, b)
+        for i, x in enumerate(norms(a)):
+            for j, y in enumerate(norms(b)):
+                bound = K.DOT_ERROR * (x * x + y * y) / 2
+                assert abs(got[i * 5 + j] - exact[i * 5 + j]) <= bound
+
+
+def test_the_window_is_where_the_trick_keeps_the_tolerance():
+    t = K.DOT_RATIO                 # |b|²/|a|² at the edge: (1 + t)/2 · DOT_ERROR = DOT_TOL·√t
+    assert (1 + t) / 2 * K.DOT_ERROR <= K.DOT_TOL * math.sqrt(t) < (1 + 1.02 * t) / 2 * K.DOT_ERROR
+    assert 5e5 < t < 6e5
+
+
+@pytest.mark.parametrize("scale", [1e6, 1e8])
+def test_issue_case_a_scaled_matrix_product_is_accurate(scale):
+    """(30x40)·scale @ (40x30): the dist trick alone lost 3e-10 (1e6) and 2e-8 (1e8) of the
+    result's scale; against math.fsum of the products it now keeps 1e-12 everywhere."""
     rng = random.Random(0)
-    a = [tuple(rng.random() for _ in range(784)) for _ in range(4)]
-    b = [tuple(rng.gauss(0, 0.05) for _ in range(784)) for _ in range(8)]
+    A = [[rng.uniform(-1, 1) * scale for _ in range(40)] for _ in range(30)]
+    B = [[rng.uniform(-1, 1) for _ in range(30)] for _ in range(40)]
+    got = K.matmul(flat(A), 30, 40, flat(B), 30)
+    a_rows, b_cols = [tuple(r) for r in A], list(zip(*B))
+    ref = [math.fsum(map(mul, a, b)) for a in a_rows for b in b_cols]
+    assert max(abs(x - y) for x, y in zip(got, ref)) <= 1e-12 * max(map(abs, ref))
+    assert_within_guarantee(got, a_rows, b_cols, exact=ref)
+    with patched(K, DOT_RATIO=float("inf")):          # the trick without the window: the bug
+        old = K.matmul(flat(A), 30, 40, flat(B), 30)
+    assert max(abs(x - y) for x, y in zip(old, ref)) > 1e-11 * max(map(abs, ref))
+
+
+def test_issue_case_raw_pixels_against_tiny_weights_through_sparse_rows():
+    """SparseRows of raw 0..255 pixels @ weights of ±1e-4 (lost 4e-9 before), and the weight
+    gradient of that product, both against math.fsum."""
+    from nn.data import load_mnist
+
+    rng = random.Random(2)
+    rows = [(i, [v * 255 for v in vals]) for i, vals in load_mnist("train").sparse_rows(range(32))]
+    w = [rng.uniform(-1e-4, 1e-4) for _ in range(784 * 16)]
+    dense = K.densify(rows, 784)
+    cols = K.columns(w, 16)
+    ref = [math.fsum(map(mul, r, c)) for r in dense for c in cols]
+    got = K.sparse_matmul(rows, 784, w, 16)
+    assert max(abs(x - y) for x, y in zip(got, ref)) <= 1e-12 * max(map(abs, ref))
+    assert_within_guarantee(got, dense, cols, exact=ref)
+    g = [rng.gauss(0, 1e-6) for _ in range(32 * 16)]
+    xt, gc = list(zip(*dense)), K.columns(g, 16)
+    ref_t = [math.fsum(map(mul, x, c)) for x in xt for c in gc]
+    assert_within_guarantee(K.sparse_t_matmul(dense, g, 16), xt, gc, exact=ref_t)
+
+
+def test_zero_rows_and_columns_give_exact_zeros_on_every_path():
+    a = [(0.0,) * 50, tuple(float(i) * 1e7 for i in range(50)), tuple(1.0 for _ in range(50))]
+    b = [(0.0,) * 50, tuple(1e-9 for _ in range(50)), tuple(float(i) for i in range(50))]
     got = K.dot_rows(a, b)
-    ref = K.dot_rows_exact(a, b)
-    assert max(abs(x - y) for x, y in zip(got, ref)) < 1e-12
+    assert got[0:3] == [0.0, 0.0, 0.0] and got[3] == 0.0 and got[6] == 0.0
+    assert_within_guarantee(got, a, b)
+
+
+def test_infinite_and_nan_entries_give_what_plain_sums_give():
+    inf, nan = float("inf"), float("nan")
+    a = [(inf, 1.0, 2.0), (1.0, 2.0, 3.0), (nan, 0.0, 1.0)]
+    b = [(1.0, 1.0, 1.0), (-1.0, 0.0, 0.0), (0.0, inf, 1.0)]
+    plain = [sum(map(mul, x, y)) for x in a for y in b]
+    got = K.dot_rows(a, b)
+    assert [repr(v) for v in got if not math.isfinite(v)] == [
+        repr(v) for v in plain if not math.isfinite(v)]
+    assert [round(v, 12) for v in got if math.isfinite(v)] == [
+        round(v, 12) for v in plain if math.isfinite(v)]
+
+
+def test_long_rows_use_fsum_in_the_exact_reference():
+    k = K.SUM_EXACT_K + 1
+    a = [(1e16,) + (1.0,) * (k - 2) + (-1e16,)]
+    b = [(1.0,) * k]
+    assert K.dot_rows_exact(a, b) == [float(k - 2)]       # plain sums would lose the 1.0s
+    assert sum(map(mul, a[0], b[0])) != float(k - 2)
 
 
 @settings(max_examples=30)
