@@ -43,7 +43,7 @@ import stat
 from .errors import ChainruleError
 
 __all__ = ["atomic_write", "read_bytes", "remove_stale_temp_files", "NotRegularFileError",
-           "FileTooLargeError", "TEMP_NAME"]
+           "NotRegularDirectoryError", "FileTooLargeError", "TEMP_NAME"]
 
 TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.chainrule-(?P<pid>\d+)-[0-9a-f]{8}\.tmp$")
 _O_BINARY = getattr(os, "O_BINARY", 0)
@@ -61,6 +61,17 @@ class NotRegularFileError(ChainruleError, OSError):
 
     def __str__(self):
         return f"{self.filename}: {self.strerror}"
+
+
+class NotRegularDirectoryError(NotRegularFileError, IsADirectoryError):
+    """A :class:`NotRegularFileError` for a directory: also an ``IsADirectoryError``, so code
+    that catches that keeps working."""
+
+
+def _not_regular(path, mode, target=None):
+    kind = _kind(mode)
+    cls = NotRegularDirectoryError if stat.S_ISDIR(mode) else NotRegularFileError
+    return cls(path, kind, target)
 
 
 class FileTooLargeError(ChainruleError, OSError):
@@ -111,7 +122,7 @@ def atomic_write(path, raw):
     except FileNotFoundError:
         st = None
     if st is not None and not stat.S_ISREG(st.st_mode):
-        raise NotRegularFileError(path, _kind(st.st_mode), target)
+        raise _not_regular(path, st.st_mode, target)
     if st is not None and st.st_nlink > 1:
         return _write_in_place(target, raw, path)
     directory = os.path.dirname(target)
@@ -255,14 +266,14 @@ def read_bytes(path, limit, what="file"):
     path = os.fspath(path)
     st = os.stat(path)
     if not stat.S_ISREG(st.st_mode):
-        raise NotRegularFileError(path, _kind(st.st_mode), os.path.realpath(path))
+        raise _not_regular(path, st.st_mode, os.path.realpath(path))
     if st.st_size > limit:
         raise FileTooLargeError(path, st.st_size, limit, what)
     fd = os.open(path, os.O_RDONLY | _O_BINARY | _O_NONBLOCK)
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(f.fileno())
         if not stat.S_ISREG(st.st_mode):         # replaced between the two checks
-            raise NotRegularFileError(path, _kind(st.st_mode))
+            raise _not_regular(path, st.st_mode)
         raw = f.read(limit + 1)
     if len(raw) > limit:
         raise FileTooLargeError(path, len(raw), limit, what)

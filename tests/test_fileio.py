@@ -219,8 +219,9 @@ def test_read_bytes_refuses_dev_zero_and_a_fifo_without_hanging(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(NotRegularFileError, match=r"FIFO \(named pipe\)"):
         read_bytes(fifo, 100)
-    with pytest.raises(NotRegularFileError, match="it is a directory"):
+    with pytest.raises(NotRegularFileError, match="it is a directory") as e:
         read_bytes(tmp_path, 100)
+    assert isinstance(e.value, IsADirectoryError)         # what code reading files catches
 
 
 # ---- stale temporary files -------------------------------------------------------------------
