@@ -92,9 +92,31 @@ def test_notebook_runs(path, kernel):
         if importlib.util.find_spec(module) is None:        # a part that has not landed yet
             pytest.skip(f"{path.name} needs {module}, which this checkout does not have")
     try:
-        execute(nb, kernel)
+        EXECUTED[path.name] = execute(nb, kernel)
     except CellExecutionError as error:      # its message holds the cell's source and traceback
         pytest.fail(f"{path.name}: a cell failed\n{error}", pytrace=False)
+
+
+EXECUTED = {}          # notebook name -> the notebook as test_notebook_runs executed it
+
+
+def executed(name):
+    """The outputs of a notebook run by :func:`test_notebook_runs` (same session)."""
+    if name not in EXECUTED:
+        pytest.skip(f"{name} did not run in this session (see test_notebook_runs)")
+    return EXECUTED[name]
+
+
+@pytest.mark.needs_dot
+def test_notebook_3_draws_the_network_again_after_backward_with_its_gradients():
+    # it drew the graph only before backward(), without gradients
+    nb = executed("03_backpropagation_small_network.ipynb")
+    svgs = [(i, o["data"]["image/svg+xml"]) for i, c in enumerate(nb.cells)
+            for o in c.get("outputs", []) if "image/svg+xml" in o.get("data", {})]
+    backward = next(i for i, c in enumerate(nb.cells) if "L.backward()" in c.source)
+    assert [i for i, _ in svgs if i < backward] and "grad" not in svgs[0][1]
+    after = [svg for i, svg in svgs if i > backward]
+    assert after and "grad 0.6502" in after[0] and "grad 0.5558" in after[0]   # w5, h1
 
 
 def test_a_draw_cell_without_dot_shows_one_line_and_the_notebook_goes_on(kernel, tmp_path):
