@@ -262,7 +262,11 @@ def draw_backward_frames(output, directory, format="png", gif=False, rankdir="LR
         grads_at.append(dict(partial))
     captions = [_caption(e, step, len(e.backward)) for step in e.backward]
     rows = max(len(c) for c in captions)
-    widths, caption_width = _frame_sizes(order, name_of, grads_at, captions, rankdir, timeout)
+    if format in ("dot", "gv") and not gif:     # DOT text has no size: no dot program needed
+        widths, caption_width = None, 0.0
+    else:
+        widths, caption_width = _frame_sizes(order, name_of, grads_at, captions, rankdir,
+                                             timeout)
     os.makedirs(directory, exist_ok=True)
     paths, gif_frames = [], []
     digits = max(3, len(str(len(e.backward))))

@@ -252,6 +252,14 @@ def test_backward_frames_png_and_gif(tmp_path):
         assert gif.n_frames == 3
 
 
+def test_frames_as_dot_text_need_no_dot_program(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))          # a PATH with no dot on it
+    x = Value(2.0, label="x")
+    paths = draw_backward_frames(x * x, str(tmp_path / "f"), format="dot")
+    assert [os.path.basename(p) for p in paths] == ["frame_001.dot", "frame_002.dot"]
+    assert "step 1 of 2: n1 = x * x" in open(paths[0], encoding="utf-8").read()
+
+
 def test_a_gif_without_pillow_says_what_to_install_before_writing_frames(loss, tmp_path,
                                                                         monkeypatch):
     real_import = builtins.__import__
