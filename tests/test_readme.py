@@ -153,3 +153,19 @@ def test_explain_output_in_the_readme_is_what_the_cli_prints(capsys):
     printed = capsys.readouterr().out
     assert block.group(2) == printed
     assert max(map(len, printed.splitlines())) <= 100        # fits a 100-column terminal
+
+
+def test_derivatives_of_derivatives_example_gives_the_numbers_it_claims():
+    import math
+
+    code = next(c for c in python_blocks() if "create_graph=True" in c and "hessian" in c)
+    printed = []
+    scope = {"print": lambda *args: printed.append(args)}
+    exec(compile(code, "README", "exec"), scope)
+    d3, closed = printed[0]
+    assert math.isclose(d3, closed, rel_tol=1e-14) and f"{d3:.7f}"[:8] == "-0.97015"
+    assert printed[1] == ([[1330.0, 480.0], [480.0, 200.0]],)
+    assert [round(h, 9) for h in printed[2][0]] == [1330.0, 480.0]       # H·(1, 0): H's column
+    t = math.tanh(0.7)
+    assert math.isclose(scope["d2y"], -2 * t * (1 - t * t), rel_tol=1e-14)   # -0.76723…
+    assert f"{scope['d2y']:.5f}" == "-0.76723" and scope["x"].grad == 0.0
