@@ -19,7 +19,8 @@ from .errors import (AnomalyError, ChainruleError, DivisionByZero, DomainError, 
                      OperandError, ShapeError)
 from .ops import OPS, Op
 from .install import register_op, unregister_op
-from .value import Value, add_n, dot
+from .nary import add_n, dot
+from .value import Value
 
 # Imported here, not lazily, because the functions share their modules' names: importing the
 # submodule autograd.explain sets the package attribute ``explain`` to the module, and only a

@@ -14,17 +14,18 @@ in :mod:`autograd.kernels`. The parts, one job per module:
 * :mod:`autograd.tensor_base`: the class, its constructors and the backward walk;
 * :mod:`autograd.tensor_elementwise`: every op of the op table, elementwise with broadcasting
   (the same rules as ``Value``, so a Tensor and a Value never disagree);
-* :mod:`autograd.tensor_ops`: matmul, reductions, reshape/transpose/rows, softmax and the loss,
+* :mod:`autograd.tensor_ops` (matmul, reductions), :mod:`autograd.tensor_layout` (reshape,
+  transpose, rows), :mod:`autograd.tensor_softmax` (softmax and the loss):
   each a record with its forward next to its backward;
 * :mod:`autograd.sparse`: constant batches of mostly-zero rows (``SparseRows @ W``).
 
 This module puts them together; ``from autograd.tensor import Tensor`` gives the whole class.
 """
 
-from . import tensor_elementwise, tensor_ops  # noqa: F401  (they attach the ops to Tensor)
+from . import tensor_elementwise, tensor_layout, tensor_ops  # noqa: F401  (they attach the ops)
 from .sparse import SparseRows
 from .tensor_base import Tensor
-from .tensor_ops import cross_entropy
+from .tensor_softmax import cross_entropy
 
 Tensor.sparse_rows = staticmethod(SparseRows)
 Tensor.sparse_rows.__doc__ = "A batch of sparse input rows (``[(indices, values), ...]``)."

@@ -19,7 +19,6 @@ from operator import itemgetter, mul, neg
 
 from . import install as _install
 from . import kernels as K
-from . import ops as _ops
 from .errors import ChainruleError, FloatOverflow, OperandError
 from .shapes import broadcast_shape, expand, reduce_to
 from .tensor_base import Tensor, as_tensor, leaf, make

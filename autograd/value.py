@@ -25,16 +25,14 @@ import math
 import numbers
 
 from . import install as _install
-from . import ops as _ops
 from .engine import STATE
-from .errors import (AnomalyError, ChainruleError, FloatOverflow, OperandError, ShapeError,
-                     with_label)
+from .errors import (AnomalyError, ChainruleError, FloatOverflow, OperandError, with_label)
 
 _isfinite = math.isfinite
 _FAST_NUMBERS = (float, int)   # exact-type check first: isinstance(x, numbers.Real) costs ~10 µs
 
 
-def _is_number(x):
+def is_number(x):
     return type(x) in _FAST_NUMBERS or isinstance(x, numbers.Real)
 
 
@@ -75,7 +73,7 @@ class Value:
     def constant(cls, x):
         """A number as a leaf whose gradient nothing needs (what ``x * 2.0`` makes of the 2.0):
         backward never asks an op for its derivative with respect to a constant."""
-        return _constant_leaf(float(_real(x, "Value.constant")))
+        return constant_leaf(float(_real(x, "Value.constant")))
 
     # ---- introspection (read by explain, draw and the tests) -------------------------------
 
@@ -304,7 +302,7 @@ class Argument:
 _new = object.__new__
 
 
-def _node(data, a, b, op):
+def make_node(data, a, b, op):
     """A new node (no validation: ``data`` comes from an op's forward). Binary operators, the
     hottest path, inline these lines: a function call is a measurable share of an op's cost."""
     v = _new(Value)
@@ -318,20 +316,20 @@ def _node(data, a, b, op):
     return v
 
 
-def _constant_leaf(x):
-    return _node(x, None, CONSTANT, None)
+def constant_leaf(x):
+    return make_node(x, None, CONSTANT, None)
 
 
 def argument_leaf(x, level):
     """A leaf for a plain number given to a ``grad`` call at nesting ``level``: it gets a
     gradient there, and counts as a constant for the calls that enclose it."""
-    return _node(float(x), None, Argument(level), None)
+    return make_node(float(x), None, Argument(level), None)
 
 
 def _lift(x, op):
     """Turn a plain number operand into a constant leaf; refuse anything else clearly."""
-    if _is_number(x):
-        return _constant_leaf(float(x))
+    if is_number(x):
+        return constant_leaf(float(x))
     if getattr(x, "__chainrule_defer__", False):
         return NotImplemented        # let Tensor's (or Dual's) reflected operator handle it
     raise OperandError(f"{op.name}: unsupported operand {x!r} of type {type(x).__name__}; "
@@ -377,7 +375,7 @@ def _fail(op, error, inputs, label):
                                     f"{op.name}({values}) is too large for a float"), label)
 
 
-def _check_forward(op, out, inputs):
+def check_forward(op, out, inputs):
     if not _isfinite(out):
         shown = ", ".join(repr(x) for x in inputs)
         raise AnomalyError(f"anomaly: {op.name}({shown}) produced {out!r} in the forward pass")
@@ -420,7 +418,7 @@ def _binary(op, reflected=False):
         except (ChainruleError, OverflowError) as e:
             raise _fail(op, e, (a.data, b.data), _blame(e, a, b)) from None
         if STATE.anomaly:
-            _check_forward(op, out, (a.data, b.data))
+            check_forward(op, out, (a.data, b.data))
         v = _new(Value)
         v.data = out
         v.grad = v._g = 0.0
@@ -448,10 +446,10 @@ def _unary(op):
         except (ChainruleError, OverflowError) as e:
             raise _fail(op, e, (self.data,), self.label) from None
         if STATE.anomaly:
-            _check_forward(op, out, (self.data,))
+            check_forward(op, out, (self.data,))
         if STATE.enabled:
-            return _node(out, self, None, op)
-        return _node(out, None, None, None)
+            return make_node(out, self, None, op)
+        return make_node(out, None, None, None)
 
     method.__name__ = op.name
     method.__doc__ = f"{op.expr}; {op.formula()}"
@@ -467,7 +465,7 @@ def _power(pow_op, powc_op):
         cls = other.__class__
         if cls is Value:
             return pow_values(self, other)
-        if not (cls is int or cls is float or _is_number(other)):
+        if not (cls is int or cls is float or is_number(other)):
             if getattr(other, "__chainrule_defer__", False):
                 return NotImplemented
             raise OperandError(f"pow: unsupported exponent {other!r} of type {cls.__name__}; "
@@ -477,10 +475,10 @@ def _power(pow_op, powc_op):
         except (ChainruleError, OverflowError) as e:
             raise _fail(powc_op, e, (self.data, other), self.label) from None
         if STATE.anomaly:
-            _check_forward(powc_op, out, (self.data, other))
+            check_forward(powc_op, out, (self.data, other))
         if STATE.enabled:
-            return _node(out, self, other, powc_op)
-        return _node(out, None, None, None)
+            return make_node(out, self, other, powc_op)
+        return make_node(out, None, None, None)
 
     __pow__.__doc__ = (f"``self ** other``: {powc_op.formula()} for a number k, "
                        f"{pow_op.formula(0)} and {pow_op.formula(1)} for a Value.")
@@ -489,90 +487,6 @@ def _power(pow_op, powc_op):
 
 # Every op of the table becomes an operator or a method (autograd.install: the one installer).
 _install.add_kind(Value, binary=_binary, unary=_unary, power=_power)
-
-
-def _constant(x, what):
-    if x.__class__ is Value:
-        return x
-    if _is_number(x):
-        return _constant_leaf(float(x))
-    raise OperandError(f"{what}: unsupported operand {x!r} of type {type(x).__name__}; "
-                       "use numbers or Values")
-
-
-def _nary(op, inputs, lift):
-    """One node for ``op`` over ``inputs`` (Values; with ``lift``, numbers become constant
-    leaves first)."""
-    inputs = tuple([_constant(x, op.name) for x in inputs]) if lift else tuple(inputs)
-    xs = [v.data for v in inputs]
-    try:
-        out = op.forward(xs)
-    except OverflowError:
-        raise FloatOverflow(op.name, xs, f"{op.name}: the result is too large for a float") \
-            from None
-    if STATE.anomaly:
-        _check_forward(op, out, xs)
-    if STATE.enabled:
-        return _node(out, inputs, None, op)
-    return _node(out, None, None, None)
-
-
-_ONLY_VALUES = frozenset([Value])
-_VALUES_AND_NUMBERS = frozenset([Value, float, int])
-ALL_VALUES, SOME_NUMBERS, OTHER = 0, 1, 2
-
-
-def _classify(items, what):
-    """ALL_VALUES, SOME_NUMBERS (Values and plain numbers: one n-ary node after lifting the
-    numbers) or OTHER (duals, tensors: compose + and * instead); an error for non-numbers.
-    ``set(map(type, items))`` looks at every item in one C loop: this runs once per neuron."""
-    kinds = set(map(type, items))
-    if kinds <= _ONLY_VALUES:
-        return ALL_VALUES
-    if kinds <= _VALUES_AND_NUMBERS:
-        return SOME_NUMBERS
-    for x in items:
-        if isinstance(x, (str, bytes, list, tuple, dict, set)) or x is None:
-            raise OperandError(f"{what}: unsupported operand {x!r} of type {type(x).__name__}; "
-                               "use numbers or Values")
-    return SOME_NUMBERS if all(x.__class__ is Value or _is_number(x) for x in items) else OTHER
-
-
-def dot(ws, xs, b=None):
-    """``b + Σ wᵢ·xᵢ`` as ONE node (a neuron's pre-activation), not 2n binary nodes.
-
-    ``ws``, ``xs``: equally long sequences of Values or numbers; ``b``: a Value, a number or
-    None. Local derivatives: ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1. The value and the gradients are
-    the same as ``sum(w * x for w, x in zip(ws, xs)) + b`` up to rounding; the graph is smaller
-    and back-propagates several times faster. For objects that are not Values (forward-mode
-    duals, tensors) it falls back to exactly that expression.
-    """
-    ws, xs = list(ws), list(xs)
-    if len(ws) != len(xs):
-        raise ShapeError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    if not ws:
-        raise ShapeError("dot: needs at least one weight and input")
-    inputs = ws + xs + ([] if b is None else [b])
-    kind = _classify(inputs, "dot")
-    if kind == OTHER:
-        out = sum(w * x for w, x in zip(ws, xs))
-        return out if b is None else out + b
-    return _nary(_ops.DOT, inputs, kind == SOME_NUMBERS)
-
-
-def add_n(values):
-    """``a1 + a2 + … + an`` as ONE node (e.g. a loss summed over a batch). Every local
-    derivative is 1. Falls back to ``+`` for objects that are not Values."""
-    values = list(values)
-    if not values:
-        raise ShapeError("add_n: needs at least one value")
-    kind = _classify(values, "add_n")
-    if kind == OTHER:
-        out = values[0]
-        for v in values[1:]:
-            out = out + v
-        return out
-    return _nary(_ops.ADD_N, values, kind == SOME_NUMBERS)
 
 
 def register(op, name=None, replace=False):

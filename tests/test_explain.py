@@ -5,10 +5,10 @@ import math
 import pytest
 from hypothesis import given
 
-from _programs import programs, run
 from autograd import OPS, Value
 from autograd.engine import backward_order
 from autograd.explain import explain, explain_update, fmt, forward_order, names
+from autograd.testing import graphs
 
 
 def leaves(*pairs):
@@ -142,9 +142,9 @@ def record_engine_order(root, monkeypatch):
     return log
 
 
-@given(programs())
-def test_steps_follow_exactly_the_order_value_backward_processes_nodes(program):
-    root = run(program, [Value(v) for v in program[0]])
+@given(graphs(max_nodes=12))
+def test_steps_follow_exactly_the_order_value_backward_processes_nodes(graph):
+    _, root = graph
     expected = list(backward_order(root))
     with pytest.MonkeyPatch.context() as mp:
         recorded = record_engine_order(root, mp)
@@ -158,10 +158,9 @@ def test_engine_order_recorder_sees_every_step_on_a_fan_out_graph(monkeypatch):
     assert record_engine_order(root, monkeypatch) == list(backward_order(root))
 
 
-@given(programs())
-def test_explained_totals_equal_grads_after_backward_exactly(program):
-    xs = [Value(v) for v in program[0]]
-    root = run(program, xs)
+@given(graphs(max_nodes=12))
+def test_explained_totals_equal_grads_after_backward_exactly(graph):
+    _, root = graph
     e = explain(root)
     assert all(v.grad == 0.0 for v in forward_order(root))      # nothing written
     root.backward()

@@ -5,10 +5,10 @@ import math
 import pytest
 from hypothesis import given
 
-from _programs import programs, run
 from autograd import DomainError, Value
 from autograd.errors import FloatOverflow, OperandError
 from autograd.forward import Dual, derivative, gradient_forward, gradient_reverse, jvp
+from autograd.testing import expressions
 
 
 def test_derivative_of_a_polynomial_is_exact():
@@ -61,14 +61,14 @@ def test_domain_errors_come_from_the_op_table():
         derivative(lambda x: x.log(), -1.0)
 
 
-@given(programs())
-def test_forward_mode_equals_reverse_mode_on_random_expressions(program):
-    values = program[0]
-    xs = [Value(v) for v in values]
-    run(program, xs).backward()
+@given(expressions(max_nodes=12))
+def test_forward_mode_equals_reverse_mode_on_random_expressions(expr):
+    values = expr.data
+    xs = expr.leaves()
+    expr(*xs).backward()
     for i in range(len(values)):
         duals = [Dual(v, 1.0 if j == i else 0.0) for j, v in enumerate(values)]
-        out = run(program, duals)
+        out = expr(*duals)
         tangent = out.tangent if isinstance(out, Dual) else 0.0
         assert tangent == pytest.approx(xs[i].grad, rel=1e-9, abs=1e-9)
 

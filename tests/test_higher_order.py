@@ -10,6 +10,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from torch_replay import torch_apply
+
 from autograd import (Dual, DomainError, OperandError, Value, grad, gradients, hessian, hvp, jvp,
                       vjp)
 from autograd.forward import derivative
@@ -282,23 +284,6 @@ def test_jvp_is_the_gradient_dotted_with_the_tangent(expr, v):
 
 # ---- PyTorch float64, to 1e-9 relative ----------------------------------------------------------
 
-def _torch_apply(torch):
-    from autograd.testing import apply_op
-    unary = {"exp": torch.exp, "log": torch.log, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
-             "relu": torch.relu, "sqrt": torch.sqrt, "abs": torch.abs, "sin": torch.sin,
-             "cos": torch.cos, "neg": torch.neg,
-             "softplus": lambda a: torch.logaddexp(a, torch.zeros_like(a))}
-    binary = {"max": torch.maximum, "min": torch.minimum}
-
-    def apply(name, a, b):
-        if name in unary:
-            return unary[name](a)
-        if name in binary:
-            return binary[name](a, b)
-        return apply_op(name, a, b)
-    return apply
-
-
 def _pow_at_exponent_zero(expr):
     """PyTorch masks ∂(a ** b)/∂a to 0 where b == 0 (torch's pow backward: masked_fill_), so its
     mixed second derivative there is 0; the math (and chainrule) give a**(b-1) = 1 at a = 1."""
@@ -315,7 +300,7 @@ def test_nested_grad_to_third_order_matches_pytorch(expr):
     x0 = expr.data[0]
     ours = [grad(expr)(x0), grad(grad(expr))(x0), grad(grad(grad(expr)))(x0)]
     t = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    y = expr.replay([t], apply=_torch_apply(torch))
+    y = expr.replay([t], apply=torch_apply(torch))
     theirs = []
     for _ in range(3):
         if not y.requires_grad:
@@ -337,7 +322,7 @@ def test_create_graph_hessian_and_jvp_match_pytorch(expr, v):
     from torch.autograd.functional import jvp as torch_jvp
 
     n = len(expr.data)
-    apply = _torch_apply(torch)
+    apply = torch_apply(torch)
     assume(not _pow_at_exponent_zero(expr))
 
     def tf(*xs):

@@ -8,7 +8,9 @@ import weakref
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tensor_helpers import assert_grads_match, broadcast_pair, shapes, tensor_of
+from tensor_helpers import assert_grads_match, tensor_of
+
+from autograd.testing import broadcastable_shapes, shapes
 
 from autograd import OPS, ShapeError, Tensor, no_grad
 from autograd.ops import BINARY, UNARY, call
@@ -34,7 +36,7 @@ def test_the_parametrized_op_lists_are_the_op_table():
 
 @pytest.mark.parametrize("name", [o.name for o in BINARY])
 @settings(max_examples=10)
-@given(data=st.data(), pair=broadcast_pair())
+@given(data=st.data(), pair=broadcastable_shapes(max_side=3))
 def test_every_binary_op_with_broadcasting_matches_central_differences(name, data, pair):
     sa, sb = pair
     (alo, ahi), (blo, bhi) = BINARY_DOMAIN.get(name, ((-2.0, 2.0), (-2.0, 2.0)))
@@ -48,7 +50,7 @@ def test_every_binary_op_with_broadcasting_matches_central_differences(name, dat
 
 @pytest.mark.parametrize("name", [o.name for o in UNARY])
 @settings(max_examples=10)
-@given(data=st.data(), shape=shapes(1, 2))
+@given(data=st.data(), shape=shapes(min_dims=1, max_dims=2, max_side=3))
 def test_every_unary_op_matches_central_differences(name, data, shape):
     lo, hi = UNARY_DOMAIN.get(name, (-2.0, 2.0))
     x = tensor_of(data.draw, shape, lo, hi, away_from=KINKS.get(name))
@@ -67,7 +69,7 @@ def test_scalars_on_either_side():
 
 
 @settings(max_examples=20)
-@given(st.data(), shapes(1, 3), st.booleans(), st.sampled_from(["sum", "mean", "max"]))
+@given(st.data(), shapes(min_dims=1, max_dims=3, max_side=3), st.booleans(), st.sampled_from(["sum", "mean", "max"]))
 def test_reductions_over_each_axis_and_all(data, shape, keepdims, name):
     x = tensor_of(data.draw, shape)
     x = Tensor([v + 0.37 * i for i, v in enumerate(x.data)], shape=shape,   # no ties for max
@@ -92,7 +94,7 @@ def test_batched_matmul_with_a_shared_matrix():
 
 
 @settings(max_examples=15)
-@given(st.data(), shapes(2, 3))
+@given(st.data(), shapes(min_dims=2, max_dims=3, max_side=3))
 def test_reshape_and_transpose(data, shape):
     x = tensor_of(data.draw, shape)
     assert_grads_match(lambda t: t.reshape(-1) * 1.5, [x])
@@ -110,7 +112,7 @@ def test_take_rows_with_repeats_adds_gradients():
 
 
 @settings(max_examples=15)
-@given(st.data(), shapes(1, 3), st.sampled_from(["softmax", "log_softmax"]))
+@given(st.data(), shapes(min_dims=1, max_dims=3, max_side=3), st.sampled_from(["softmax", "log_softmax"]))
 def test_softmax_and_log_softmax_along_each_axis(data, shape, name):
     x = tensor_of(data.draw, shape)
     axis = data.draw(st.integers(-len(shape), len(shape) - 1))
@@ -241,9 +243,10 @@ def test_a_long_chain_back_propagates_without_recursion():
 
 
 def test_every_node_names_its_op_and_structural_names_do_not_shadow_the_op_table():
-    from autograd import tensor_ops
+    from autograd import sparse, tensor_layout, tensor_ops, tensor_softmax
     from autograd.tensor_base import TensorOp
-    structural = {r.name for r in vars(tensor_ops).values() if isinstance(r, TensorOp)}
+    structural = {r.name for m in (tensor_ops, tensor_layout, tensor_softmax, sparse)
+                  for r in vars(m).values() if isinstance(r, TensorOp)}
     assert {"matmul", "sum", "amax", "reshape", "transpose", "take_rows", "softmax",
             "log_softmax", "cross_entropy", "batch_matmul"} <= structural
     assert not set(OPS) & structural

@@ -13,6 +13,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from torch_replay import torch_apply
+
 from autograd import OPS, Value
 from autograd.engine import topological_order
 from autograd.testing import (apply_op, check_backward_twice, check_chain_rule, check_linearity,
@@ -108,23 +110,6 @@ def test_backward_twice_doubles_exactly(expr):
 
 
 # ---- PyTorch cross-check --------------------------------------------------------------------
-
-
-def torch_apply(torch):
-    unary = {"exp": torch.exp, "log": torch.log, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
-             "relu": torch.relu, "sqrt": torch.sqrt, "abs": torch.abs, "sin": torch.sin,
-             "cos": torch.cos, "neg": torch.neg,
-             "softplus": lambda a: torch.logaddexp(a, torch.zeros_like(a))}
-    binary = {"max": torch.maximum, "min": torch.minimum}
-
-    def apply(name, a, b):
-        if name in unary:
-            return unary[name](a)
-        if name in binary:
-            return binary[name](a, b)
-        return apply_op(name, a, b)
-
-    return apply
 
 
 def close(x, y):

@@ -1,0 +1,165 @@
+"""``gradcheck``: reverse-mode gradients against central differences or the complex step."""
+
+from ..engine import no_grad
+from ..value import Value
+from .complex_step import complex_partial
+from .results import GradcheckResult, Mismatch, input_name
+
+__all__ = ["gradcheck", "DEFAULT_EPS", "TOLERANCES"]
+
+DEFAULT_EPS = 1e-6          # central differences: h = eps * max(1, |x|)
+TOLERANCES = {"central": (1e-5, 1e-8), "complex": (1e-9, 1e-11)}   # (rtol, atol)
+_ROUNDING = 2.0 ** -52
+
+
+def _is_value(x):
+    return isinstance(x, Value)
+
+
+def _elements(x):
+    """The flat element list of an input: [x.data] for a Value, x.data for a tensor-like."""
+    return [x.data] if _is_value(x) else list(x.data)
+
+
+def _multi_index(flat, shape):
+    index = []
+    for side in reversed(shape):
+        flat, r = divmod(flat, side)
+        index.append(r)
+    return tuple(reversed(index))
+
+
+def _set(x, k, v):
+    if _is_value(x):
+        x.data = v
+    else:
+        x.data[k] = v
+
+
+def _scalar(out, what="f"):
+    if _is_value(out):
+        return out.data
+    data = getattr(out, "data", None)
+    if isinstance(data, list) and len(data) == 1:
+        return data[0]
+    raise TypeError(f"{what} must return a scalar (a Value or a one-element tensor), got {out!r}")
+
+
+def _read_grad(x):
+    """A flat list of partials: a Value's float, or a tensor-like's ``.grad`` (None = zeros; a
+    tensor whose flat ``.data`` holds the partials, like ``autograd.Tensor``; or a flat list)."""
+    if _is_value(x):
+        return [x.grad]
+    g = x.grad
+    if g is None:
+        return [0.0] * len(x.data)
+    return list(g.data) if isinstance(getattr(g, "data", None), list) else list(g)
+
+
+def _analytic(f, inputs):
+    """Reverse-mode gradients of f at inputs: ([f value], [per input: flat list of partials]).
+    Inputs' ``.grad`` are zeroed for the pass and restored afterwards."""
+    saved = [x.grad for x in inputs]
+    try:
+        for x in inputs:
+            if _is_value(x):
+                x.grad = 0.0
+            else:
+                x.grad = None            # a tensor-like's "no gradient yet"
+        out = f(*inputs)
+        value = _scalar(out)
+        out.backward()
+        return value, [_read_grad(x) for x in inputs]
+    finally:
+        for x, g in zip(inputs, saved):
+            x.grad = g
+
+
+def _central(f, inputs, i, k, eps):
+    """(f(x + h) − f(x − h)) / 2h for element k of input i, and the rounding-error estimate."""
+    x = inputs[i]
+    x0 = _elements(x)[k]
+    h = eps * max(1.0, abs(x0))
+    try:
+        with no_grad():
+            _set(x, k, x0 + h)
+            up = _scalar(f(*inputs))
+            _set(x, k, x0 - h)
+            down = _scalar(f(*inputs))
+    finally:
+        _set(x, k, x0)
+    noise = 8 * _ROUNDING * max(abs(up), abs(down)) / h
+    return (up - down) / (2 * h), noise
+
+
+def _check_inputs(inputs):
+    """``inputs`` as a list, each a Value or a tensor-like; clear errors for anything else."""
+    if _is_value(inputs) or hasattr(inputs, "shape"):
+        return [inputs]
+    try:
+        inputs = list(inputs)
+    except TypeError:
+        raise TypeError(
+            f"gradcheck: inputs must be a Value, a tensor-like or a sequence of them, got "
+            f"{type(inputs).__name__} {inputs!r}") from None
+    if not inputs:
+        raise ValueError("gradcheck: no inputs given, so there is no gradient to check")
+    for i, x in enumerate(inputs):
+        if not (_is_value(x) or all(hasattr(x, a) for a in ("data", "shape", "grad"))):
+            raise TypeError(
+                f"gradcheck: inputs[{i}] is {type(x).__name__} {x!r}, neither a Value nor a "
+                "tensor-like with .data, .shape and .grad (wrap plain numbers in Value)")
+    return inputs
+
+
+def gradcheck(f, inputs, *, eps=None, rtol=None, atol=None, method="central",
+              raise_on_failure=False):
+    """Compare the gradients ``backward()`` gives for ``f(*inputs)`` with numerical ones.
+
+    ``inputs``: a Value, or a sequence of Values / tensor-likes (see the module docstring).
+    ``method``: ``"central"`` (any f), ``"complex"`` (smooth f over the op table's ops: exact to
+    ~1e-15; falls back to central when f cannot run on complex numbers) or ``"both"``.
+    ``eps``: relative central-difference step, h = eps · max(1, |x|) (default 1e-6).
+    ``rtol``/``atol``: tolerances (defaults per method, see :data:`TOLERANCES`).
+
+    Returns a :class:`GradcheckResult` (truthy when all agree); with ``raise_on_failure=True``
+    a failure raises :class:`GradcheckError` (an ``AssertionError``) carrying the report.
+    """
+    if method not in ("central", "complex", "both"):
+        raise ValueError(f"gradcheck: method must be 'central', 'complex' or 'both', got {method!r}")
+    inputs = _check_inputs(inputs)
+    eps = DEFAULT_EPS if eps is None else eps
+    _, grads = _analytic(f, inputs)
+    methods = ["central", "complex"] if method == "both" else [method]
+    notes, mismatches, checked = [], [], 0
+
+    if "complex" in methods:
+        if not all(_is_value(x) for x in inputs):
+            notes.append("complex step needs Value inputs; used central differences")
+            methods = ["central"]
+        else:
+            try:
+                complex_grads = [complex_partial(f, inputs, i) for i in range(len(inputs))]
+            except (TypeError, AttributeError, ValueError, ArithmeticError) as e:
+                notes.append(f"complex step not possible ({type(e).__name__}: {e}); "
+                             "used central differences")
+                methods = ["central"]
+
+    for m in methods:
+        rtol_m, atol_m = TOLERANCES[m]
+        rtol_m = rtol_m if rtol is None else rtol
+        atol_m = atol_m if atol is None else atol
+        for i, x in enumerate(inputs):
+            shape = None if _is_value(x) else tuple(x.shape)
+            for k, analytic in enumerate(grads[i]):
+                checked += 1
+                if m == "complex":
+                    numeric, noise = complex_grads[i], 0.0
+                else:
+                    numeric, noise = _central(f, inputs, i, k, eps)
+                allowed = atol_m + rtol_m * max(abs(analytic), abs(numeric)) + noise
+                if not abs(analytic - numeric) <= allowed:      # also catches NaN
+                    index = None if shape is None else _multi_index(k, shape)
+                    mismatches.append(Mismatch(input_name(x, i), index, analytic, numeric, m))
+    result = GradcheckResult("gradcheck", checked, mismatches, notes)
+    return result.raise_if_failed() if raise_on_failure else result

@@ -1,0 +1,71 @@
+"""What a gradient check found: the mismatches, a readable report, an error to raise."""
+
+from ..value import Value
+
+__all__ = ["Mismatch", "GradcheckResult", "GradcheckError", "input_name"]
+
+
+def input_name(x, i):
+    """An input's name in a report: its label, or ``inputs[i]``."""
+    return x.label if isinstance(x, Value) and x.label else f"inputs[{i}]"
+
+
+class Mismatch:
+    """One partial derivative where reverse mode and a numerical estimate disagree."""
+
+    __slots__ = ("input", "index", "analytic", "numeric", "method", "abs_error", "rel_error")
+
+    def __init__(self, input, index, analytic, numeric, method):
+        self.input = input            # the input's name: its label, or "inputs[i]"
+        self.index = index            # element index for tensor inputs (a tuple), None for Values
+        self.analytic = analytic      # from backward()
+        self.numeric = numeric        # from central differences or the complex step
+        self.method = method          # "central" or "complex"
+        self.abs_error = abs(analytic - numeric)
+        scale = max(abs(analytic), abs(numeric))
+        self.rel_error = self.abs_error / scale if scale else 0.0
+
+    @property
+    def where(self):
+        return self.input if self.index is None else f"{self.input}[{', '.join(map(str, self.index))}]"
+
+    def __repr__(self):
+        return (f"Mismatch({self.where}: analytic={self.analytic!r}, numeric={self.numeric!r}, "
+                f"{self.method}, rel_error={self.rel_error:.3g})")
+
+
+class GradcheckResult:
+    """What a check found: truthy when every partial agrees; ``str()`` is a readable report."""
+
+    def __init__(self, title, checked, mismatches, notes=()):
+        self.title = title
+        self.checked = checked                # number of partial derivatives compared
+        self.mismatches = list(mismatches)
+        self.notes = list(notes)
+
+    def __bool__(self):
+        return not self.mismatches
+
+    def __str__(self):
+        lines = [f"{self.title}: {'ok' if self else 'FAILED'}, {len(self.mismatches)} of "
+                 f"{self.checked} partial derivatives disagree"]
+        for m in self.mismatches:
+            lines.append(f"  ∂f/∂{m.where}: backward gives {m.analytic!r}, {m.method} gives "
+                         f"{m.numeric!r} (abs error {m.abs_error:.3g}, rel error {m.rel_error:.3g})")
+        lines.extend(f"  note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def raise_if_failed(self):
+        if not self:
+            raise GradcheckError(self)
+        return self
+
+
+class GradcheckError(AssertionError):
+    """A gradient check failed; ``.result`` holds the :class:`GradcheckResult`."""
+
+    def __init__(self, result):
+        super().__init__(str(result))
+        self.result = result
