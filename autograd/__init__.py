@@ -27,7 +27,8 @@ from .value import Value
 # later ``from .explain import explain`` puts the function back. (graphviz is imported by
 # draw() when called.)
 from .explain import explain, explain_update  # noqa: E402
-from .draw import draw, draw_backward_frames  # noqa: E402
+from .draw import draw  # noqa: E402
+from .frames import draw_backward_frames  # noqa: E402
 from .forward import Dual  # noqa: E402
 from .functional import grad, gradients, hessian, hvp, jvp, vjp  # noqa: E402
 

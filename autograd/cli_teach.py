@@ -179,7 +179,8 @@ def run_graph(args):
     out, leaves = _build(args, "graph")
     if out is None:
         return leaves
-    from .draw import draw, draw_backward_frames
+    from .draw import draw
+    from .frames import draw_backward_frames
     from .fileio import atomic_write
     from .render import SAME_FORMAT, GraphvizError, format_of, render_bytes
 

@@ -3,7 +3,7 @@
 They only format what :func:`autograd.explain.explain` computed; no math happens here.
 """
 
-from .explain import _latex_name, _placeholders, fmt, numbers_of, substitute
+from .naming import fmt, latex_name, numbers_of, placeholders, substitute
 
 def backward_header(e):
     """The backward table's column titles, with the output's name (∂L/∂node, or ∂o/∂node)."""
@@ -124,7 +124,7 @@ def latex(e, digits=6):
     r"""An ``aligned`` block: the forward values, then for each step and input
     :math:`\frac{\partial L}{\partial u} \mathrel{+}= \frac{\partial L}{\partial v}\cdot
     \frac{\partial v}{\partial u}` with its numbers."""
-    ln = {v: _latex_name(n) for v, n in e.names.items()}
+    ln = {v: latex_name(n) for v, n in e.names.items()}
     top = ln[e.output] if e.out_name != "L" else "L"
     lines = [r"\text{forward pass}"]
     for s in e.forward:
@@ -144,7 +144,7 @@ def latex(e, digits=6):
         if s.op.arity is None:
             roles = {s.op.role(j, len(inputs)): ln[u] for j, u in enumerate(inputs)}
         else:
-            mapping = _placeholders(s.node, ln)
+            mapping = placeholders(s.node, ln)
         for t in s.terms:
             formula = _latex_formula(s, t, ln, roles) if s.op.arity is None else \
                 substitute(t.formula_latex, mapping)
@@ -162,7 +162,7 @@ def _latex_expr(op, node, ln):
     """The op applied to the node's inputs, in LaTeX (n-ary ops spelled out term by term)."""
     if op.arity is None:
         return op.expand([ln[u] for u in node.inputs]).replace(" * ", r" \cdot ")
-    return substitute(op.latex, _placeholders(node, ln))
+    return substitute(op.latex, placeholders(node, ln))
 
 
 def _latex_formula(step, term, ln, roles):

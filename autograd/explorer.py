@@ -37,7 +37,6 @@ from importlib import resources
 
 from .draw import COLOURS, MAX_EDGES, GraphTooLarge, edge_segments, op_symbol
 from .errors import OperandError
-from .explain import Explanation
 from .explorer_data import explorer_data
 from .explain_render import text
 from .fileio import atomic_write
@@ -194,7 +193,7 @@ def to_html(e, path=None, digits=4, layout=layout_svg, max_nodes=MAX_NODES,
 
     ``layout``: DOT text -> SVG text (default :func:`layout_svg`, Graphviz's ``dot``).
     ``max_nodes``/``max_edges``: the size guard (:func:`check_size`)."""
-    if not isinstance(e, Explanation):
+    if not getattr(e, "__chainrule_explanation__", False):
         raise OperandError(f"to_html: expected an Explanation (explain(L)), got {e!r}")
     check_size(e, max_nodes, max_edges)
     data = explorer_data(e, digits)

@@ -34,7 +34,7 @@ node's value, or the sign flipped, in place of one term's local derivative).
 import math
 
 from .errors import ChainruleError
-from .explain import fmt, numbers_of, plugged_locals
+from .naming import fmt, numbers_of, plugged_locals
 from .explain_render import backward_header, gradient_summary, running_total, step_rows
 
 VERSION = 1

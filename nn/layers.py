@@ -69,14 +69,15 @@ def _no_other_keywords(who, keywords):
         raise TypeError(f"{who}() got an unexpected keyword argument {next(iter(keywords))!r}")
 
 
-def _sizes(sizes, what, example):
+def check_sizes(sizes, what, example):
     """``sizes`` as a list, or a clear TypeError for a bare number (``MLP(2, 3)``)."""
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
         raise TypeError(f"{what} must be a list such as {example}, got {sizes!r}")
     return list(sizes)
 
 
-def _count(n, what):
+def check_count(n, what):
+    """``n`` if it is a positive int, else a ValueError naming ``what``."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
     return n
@@ -93,7 +94,7 @@ class Neuron(Module):
 
     def __init__(self, nin, activation="tanh", seed=None, rng=None, name="", **keywords):
         _no_other_keywords("Neuron", keywords)
-        _count(nin, "Neuron: nin")
+        check_count(nin, "Neuron: nin")
         self._act = _activation(activation)
         self.activation = activation
         rng = generator(seed, rng, "Neuron")
@@ -119,7 +120,7 @@ class Layer(Module):
 
     def __init__(self, nin, nout, activation="tanh", seed=None, rng=None, name="", **keywords):
         _no_other_keywords("Layer", keywords)
-        _count(nout, "Layer: nout")
+        check_count(nout, "Layer: nout")
         rng = generator(seed, rng, "Layer")
         self.neurons = [Neuron(nin, activation, rng=rng, name=f"{name}n{j}.")
                         for j in range(nout)]
@@ -152,12 +153,12 @@ class MLP(Module):
     """
 
     def __init__(self, nin, sizes, activation="tanh", out_activation="linear", seed=0):
-        _count(nin, "MLP: nin")
-        sizes = _sizes(sizes, "MLP: sizes", "[16, 1]")
+        check_count(nin, "MLP: nin")
+        sizes = check_sizes(sizes, "MLP: sizes", "[16, 1]")
         if not sizes:
             raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [16, 16, 1])")
         for s in sizes:
-            _count(s, "MLP: every layer size")
+            check_count(s, "MLP: every layer size")
         if isinstance(activation, (list, tuple)):
             if len(activation) != len(sizes):
                 raise ValueError(f"MLP: {len(activation)} activations for {len(sizes)} layers; "

@@ -22,7 +22,7 @@ import random
 
 from autograd.tensor import Tensor
 
-from .layers import _count, _sizes, check_choice
+from .layers import check_choice, check_count, check_sizes
 from .module import Module, ModelFileError
 
 __all__ = ["Linear", "Tanh", "ReLU", "Sigmoid", "Sequential", "TensorMLP", "INITS",
@@ -55,8 +55,8 @@ class Linear(Module):
     """
 
     def __init__(self, nin, nout, seed=0, init="uniform", rng=None):
-        _count(nin, "Linear: nin")
-        _count(nout, "Linear: nout")
+        check_count(nin, "Linear: nin")
+        check_count(nout, "Linear: nout")
         rng = rng if rng is not None else random.Random(seed)
         self.weight = Tensor(init_weights(nin, nout, init, rng), (nin, nout),
                              requires_grad=True, label="weight")
@@ -150,10 +150,10 @@ class TensorMLP(Sequential):
     """
 
     def __init__(self, nin, hidden, nout, activation="tanh", seed=0, init=None):
-        _count(nin, "TensorMLP: nin")
-        _count(nout, "TensorMLP: nout")
-        hidden = [_count(h, "TensorMLP: every hidden size")
-                  for h in _sizes(hidden, "TensorMLP: hidden", "[128]")]
+        check_count(nin, "TensorMLP: nin")
+        check_count(nout, "TensorMLP: nout")
+        hidden = [check_count(h, "TensorMLP: every hidden size")
+                  for h in check_sizes(hidden, "TensorMLP: hidden", "[128]")]
         check_choice("activation", activation, ACTIVATION_MODULES)
         if init is None:
             init = "he" if activation == "relu" else "xavier"

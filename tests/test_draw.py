@@ -8,8 +8,9 @@ import pytest
 graphviz = pytest.importorskip("graphviz")
 
 from autograd import Value  # noqa: E402
-from autograd.draw import (GraphTooLarge, GraphvizMissing, draw, draw_backward_frames,  # noqa: E402
-                           edge_segments, op_symbol, render, render_bytes)
+from autograd.draw import (GraphTooLarge, GraphvizMissing, draw, edge_segments,  # noqa: E402
+                           op_symbol, render, render_bytes)
+from autograd.frames import draw_backward_frames  # noqa: E402
 from autograd.render import GraphvizTimeout  # noqa: E402
 from autograd.explain import explain, fmt, forward_order, names  # noqa: E402
 
