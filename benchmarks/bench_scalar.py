@@ -1,19 +1,28 @@
-"""Scalar engine benchmark: chainrule's Value against micrograd (PyPI), in one run.
+"""Scalar engine benchmark: chainrule's Value, a microgpt-style Value and micrograd, interleaved.
 
-    python benchmarks/bench_scalar.py [--ops 100000] [--repeat 3] [--chain 1000000] [--skip-mlp]
+    python benchmarks/bench_scalar.py [--ops 100000] [--repeat 5] [--chain 1000000] [--skip-mlp]
 
 1. Graph: build and back-propagate a random DAG of N mixed scalar ops (+, *, ** 2, relu,
    * constant), every op reading two of the last 64 results (shared sub-expressions, fan-out).
-   The op sequence is drawn once, before timing, so both engines run exactly the same graph and
+   The op sequence is drawn once, before timing, so every engine runs exactly the same graph and
    the loop around the ops is as thin as possible. Reports ns per op for forward and backward.
 2. Chain: a chain ``--chain`` ops deep (default 1,000,000) built and back-propagated in a
    fresh process: seconds and peak memory; the recursion limit is never touched.
 3. MLP step (benchmarks/bench_mlp.py, run from here too): one training step (forward over
    100 points, hinge loss + L2, backward, SGD update) of MLP(2, [16, 16, 1]), ReLU like
-   micrograd's, same weights and data on both sides; a tanh row too.
+   micrograd's, same weights and data for every engine; a tanh row too.
 
-micrograd is optional: ``pip install micrograd`` (never a dependency of chainrule). Its recursive
-topological sort needs a raised recursion limit for large graphs, which this script sets for it.
+**Interleaved, never one engine after another**: each of ``--repeat`` rounds runs every engine
+once, in an order rotated every round, so a load that comes and goes on the machine hits all of
+them alike. The tables give the minimum (the least disturbed run) and the median, wall time and
+this process's CPU time, the interpreter and the load average at the start and the end.
+
+The engines: chainrule's ``Value``; ``microgpt_value.Value``, written from the published design
+of Karpathy's microgpt (``__slots__``, children and local gradients stored as tuples in the
+forward pass, a recursive topological sort); micrograd 0.1.0 from PyPI, optional
+(``pip install micrograd``, never a dependency of chainrule). The recursive sorts need a raised
+recursion limit for large graphs, which this script sets for them. On PyPy micrograd's row is
+skipped with the reason (its recursion crashes PyPy's C stack); the rest runs.
 """
 
 import argparse
@@ -21,6 +30,7 @@ import gc
 import os
 import platform
 import random
+import statistics
 import sys
 import time
 
@@ -81,19 +91,19 @@ def build_graph(V, seq, window=64, seed=1):
     return out, ops
 
 
-def time_graph(V, seq, repeat):
-    """Best-of-``repeat`` forward and backward seconds for the op sequence on engine ``V``."""
-    best_f = best_b = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        out, n = build_graph(V, seq)
-        t1 = time.perf_counter()
-        out.backward()
-        t2 = time.perf_counter()
-        best_f, best_b = min(best_f, t1 - t0), min(best_b, t2 - t1)
-        del out
-    return best_f, best_b, n
+def time_graph(V, seq):
+    """One forward and one backward of the op sequence on engine ``V``: (forward wall s,
+    backward wall s, forward CPU s, backward CPU s, ops). The collector runs before, outside
+    the timing, so one engine's garbage (micrograd's cycles) is not charged to the next."""
+    gc.collect()
+    wall, cpu = time.perf_counter, time.process_time
+    t0, c0 = wall(), cpu()
+    out, n = build_graph(V, seq)
+    t1, c1 = wall(), cpu()
+    out.backward()
+    t2, c2 = wall(), cpu()
+    del out
+    return t1 - t0, t2 - t1, c1 - c0, c2 - c1, n
 
 
 CHAIN_CODE = """
@@ -129,52 +139,101 @@ def bench_chain(n):
     print(f"| {fwd:.2f} | {bwd:.2f} | {rss_kb / 1024:,.0f} MB | no | {grad:.6f} |")
 
 
-def load_micrograd():
+PYPY = platform.python_implementation() == "PyPy"
+
+# Published figures (issue 16: Python 3.11, quiet machine, one interleaved run), ns per op
+# forward + backward on this graph: what the microgpt-style row is checked against.
+PUBLISHED = {"chainrule Value": 1859, "microgpt-style Value": 3733, "micrograd 0.1.0": 15417}
+
+
+def engines():
+    """(name, Value class or None, why it is skipped) for every engine of the comparison."""
+    import microgpt_value
+
+    rows = [("chainrule Value", Value, None), ("microgpt-style Value", microgpt_value.Value, None)]
+    if PYPY:
+        rows.append(("micrograd 0.1.0", None, "skipped on PyPy: its recursive topological "
+                     "sort overflows PyPy's C stack on deep graphs (segfault)"))
+        return rows
     try:
         from micrograd.engine import Value as MicroValue
     except ImportError:
-        return None
-    return MicroValue
+        rows.append(("micrograd 0.1.0", None, "not installed (pip install micrograd)"))
+    else:
+        rows.append(("micrograd 0.1.0", MicroValue, None))
+    return rows
 
 
-def fmt_row(name, fwd_ns, bwd_ns, base=None):
-    total = fwd_ns + bwd_ns
-    ratio = f"{base / total:.1f}×" if base else "1.0×"
-    return f"| {name} | {fwd_ns:,.0f} | {bwd_ns:,.0f} | {total:,.0f} | {ratio} |"
+def interleaved(runners, repeat):
+    """Run every runner once per round, ``repeat`` rounds, the order rotated each round (A B C,
+    B C A, ...), so a load that comes and goes hits every engine alike. Returns {name: [result
+    of each round]}."""
+    names = list(runners)
+    results = {name: [] for name in names}
+    for r in range(repeat):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            results[name].append(runners[name]())
+    return results
+
+
+def load_text():
+    try:
+        return "load average %.2f %.2f %.2f" % os.getloadavg()
+    except (AttributeError, OSError):
+        return "load average unknown"
+
+
+def ratio(x, y):
+    return f"{x / y:.2f}" if y else "–"
 
 
 def bench_graph(n, repeat):
     seq = op_sequence(n)
-    engines = [("chainrule Value", Value)]
-    micro = load_micrograd()
-    if micro is not None:
-        sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * n + 1000))
-        engines.append(("micrograd 0.1.0 (PyPI)", micro))
-    results = {}
-    for name, V in engines:
-        f, b, count = time_graph(V, seq, repeat)
-        results[name] = (f / count * 1e9, b / count * 1e9)
-    base = results.get("micrograd 0.1.0 (PyPI)")
-    base_total = sum(base) if base else None
-    print(f"\n### Graph of {n:,} mixed scalar ops (best of {repeat})\n")
-    print("| engine | forward ns/op | backward ns/op | total ns/op | speed-up vs micrograd |")
-    print("|---|---:|---:|---:|---:|")
-    for name, (f, b) in results.items():
-        print(fmt_row(name, f, b, base_total))
-    if base is None:
-        print("\n(micrograd not installed: pip install micrograd)")
-    return results
+    rows = engines()
+    if any(V is not None and name != "chainrule Value" for name, V, _ in rows):
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * n + 1000))   # recursive sorts
+    runners = {name: (lambda V=V: time_graph(V, seq)) for name, V, why in rows if why is None}
+    runs = interleaved(runners, repeat)
+    ops = runs["chainrule Value"][0][4]
+    med = statistics.median
+    stats = {}
+    for name, rs in runs.items():
+        fwd, bwd = [r[0] for r in rs], [r[1] for r in rs]
+        tot, cpu = [r[0] + r[1] for r in rs], [r[2] + r[3] for r in rs]
+        stats[name] = {k: (min(v) / ops * 1e9, med(v) / ops * 1e9)
+                       for k, v in (("fwd", fwd), ("bwd", bwd), ("tot", tot), ("cpu", cpu))}
+    print(f"\n### Graph of {ops:,} mixed scalar ops: {repeat} interleaved rounds, rotated\n")
+    print("| engine | forward ns/op min / median | backward ns/op min / median | "
+          "total ns/op min / median | total CPU ns/op min | chainrule ÷ this (min, median) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    ours = stats["chainrule Value"]["tot"]
+    for name, s in stats.items():
+        f, b, t, c = s["fwd"], s["bwd"], s["tot"], s["cpu"]
+        print(f"| {name} | {f[0]:,.0f} / {f[1]:,.0f} | {b[0]:,.0f} / {b[1]:,.0f} | "
+              f"{t[0]:,.0f} / {t[1]:,.0f} | {c[0]:,.0f} | "
+              f"{ratio(ours[0], t[0])}, {ratio(ours[1], t[1])} |")
+    for name, V, why in rows:
+        if why:
+            print(f"| {name} | {why} | | | | |")
+    mg, gpt = stats.get("micrograd 0.1.0"), stats.get("microgpt-style Value")
+    if mg and gpt:
+        print(f"\nmicrograd ÷ microgpt-style (min): {mg['tot'][0] / gpt['tot'][0]:.2f} here; "
+              f"the published figures give {PUBLISHED['micrograd 0.1.0'] / PUBLISHED['microgpt-style Value']:.2f} "
+              f"({', '.join(f'{k} {v:,}' for k, v in PUBLISHED.items())} ns/op, Python 3.11).")
+    return stats
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--ops", type=int, default=100_000, help="ops in the random graph")
-    p.add_argument("--repeat", type=int, default=3, help="best of this many runs")
+    p.add_argument("--repeat", type=int, default=5, help="interleaved rounds")
     p.add_argument("--skip-mlp", action="store_true", help="only the graph benchmark")
     p.add_argument("--chain", type=int, default=1_000_000, help="depth of the chain (0: skip)")
     args = p.parse_args(argv)
-    print(f"Python {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} CPUs; command: python benchmarks/bench_scalar.py "
+    print(f"{platform.python_implementation()} {platform.python_version()} on "
+          f"{platform.machine()}, {os.cpu_count()} CPUs, {load_text()} at the start; "
+          "command: python benchmarks/bench_scalar.py "
           + " ".join(argv if argv is not None else sys.argv[1:]))
     bench_graph(args.ops, args.repeat)
     if args.chain:
@@ -182,8 +241,10 @@ def main(argv=None):
     if not args.skip_mlp:
         import bench_mlp                 # benchmarks/bench_mlp.py, same run, same machine state
 
-        print(f"\n### One training step of MLP(2, [16, 16, 1]) on 100 two-moons points\n")
-        bench_mlp.main(["--repeat", str(max(3, args.repeat)), "--steps", "5"])
+        print("\n### One training step of MLP(2, [16, 16, 1]) on 100 two-moons points\n")
+        bench_mlp.main(["--repeat", str(args.repeat), "--steps", "5"])
+    print(f"\n({load_text()} at the end. Wall time is what a user waits; CPU time is this "
+          "process's own, the fairer figure when other jobs share the machine.)")
 
 
 if __name__ == "__main__":

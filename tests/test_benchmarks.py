@@ -1,0 +1,92 @@
+"""The benchmark anchors compute what they claim: the microgpt-style Value's gradients are
+chainrule's, the hand-tuned step trains exactly like the Tensor engine (up to rounding), and
+engines are interleaved in rotated order."""
+
+import importlib.util
+import os
+import random
+import sys
+
+import pytest
+
+from autograd import Value
+
+BENCH = os.path.join(os.path.dirname(__file__), "..", "benchmarks")
+
+
+def _load(name):
+    if BENCH not in sys.path:
+        sys.path.insert(0, BENCH)
+    spec = importlib.util.spec_from_file_location(f"{name}_under_test",
+                                                  os.path.join(BENCH, f"{name}.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_microgpt_value_gives_chainrules_gradients_on_the_benchmark_graph():
+    gpt = _load("microgpt_value").Value
+    scalar = _load("bench_scalar")
+    seq = scalar.op_sequence(300, seed=3)
+    outs = {}
+    for V in (Value, gpt):
+        out, n = scalar.build_graph(V, seq)
+        out.backward()
+        outs[V] = out
+    ours, theirs = outs[Value], outs[gpt]
+    assert ours.data == theirs.data
+    mine = [c for c in _leaves(ours)]
+    yours = [c for c in _leaves(theirs)]
+    assert len(mine) == len(yours) > 0
+    for a, b in zip(mine, yours):
+        assert a.grad == pytest.approx(b.grad, rel=1e-12, abs=1e-12)
+
+
+def _leaves(out):
+    """The benchmark's 64 variable leaves, in creation order (the first 64 nodes reached whose
+    data does not come from an op), found by walking the graph."""
+    seen, stack, found = set(), [out], []
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        kids = v._prev if isinstance(v, Value) else v._children
+        if not kids and abs(v.data) >= 0.5 and v.data not in (0.5,):
+            found.append(v)
+        stack.extend(kids)
+    return sorted(found, key=lambda v: v.data)
+
+
+def test_microgpt_value_derivatives_of_each_op():
+    V = _load("microgpt_value").Value
+    x = V(0.7)
+    y = (x * x + 3.0) ** 2 - x.exp() / (1.0 + x.tanh()) + x.log() - (-x).relu()
+    y.backward()
+    import math
+    t = math.tanh(0.7)
+    d = (2 * (0.49 + 3.0) * 1.4 - (math.exp(0.7) * (1 + t) - math.exp(0.7) * (1 - t * t))
+         / (1 + t) ** 2 + 1 / 0.7)
+    assert x.grad == pytest.approx(d, rel=1e-12)
+
+
+def test_handtuned_step_trains_like_the_tensor_engine():
+    tensor = _load("bench_tensor")
+    rows, labels, _ = tensor.load(96, synthetic=0.19)
+    weights = tensor.init_weights(16)
+    run = (rows, labels, weights, 16, 32, 0.1, "tanh")
+    loss_c, _ = tensor.epoch_chainrule(*run)
+    loss_h, _, _ = tensor.epoch_handtuned(*run)
+    assert loss_h == pytest.approx(loss_c, rel=1e-12)
+    net = _load("handtuned_mlp").HandTuned(tensor.init_weights(16), 16)
+    first = net.step(rows[:32], labels[:32], 0.1)
+    again = net.step(rows[:32], labels[:32], 0.1)
+    assert again < first                # a step on the same batch lowers its loss
+
+
+def test_interleaved_rotates_the_order_every_round():
+    calls = []
+    runners = {k: (lambda k=k: calls.append(k) or k) for k in "ABC"}
+    results = _load("bench_scalar").interleaved(runners, 4)
+    assert calls == list("ABC" "BCA" "CAB" "ABC")
+    assert results == {"A": ["A"] * 4, "B": ["B"] * 4, "C": ["C"] * 4}
