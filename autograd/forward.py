@@ -224,6 +224,12 @@ def jvp(f, primals, tangents):
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ShapeError(f"jvp: {len(primals)} inputs but {len(tangents)} tangents")
+    for what, xs in (("primals", primals), ("tangents", tangents)):
+        for i, x in enumerate(xs):
+            if getattr(x, "__chainrule_array__", False):
+                raise OperandError(f"jvp: {what}[{i}] is a Tensor; forward mode (Dual numbers) "
+                                   "works on numbers and Values. For Tensors use vjp or "
+                                   "gradients (reverse mode), or hvp(f, primals, tangents)")
     tag = next(_TAGS)
     return _value_and_tangent(f(*(Dual(x, t, tag) for x, t in zip(primals, tangents))), tag)
 

@@ -144,6 +144,11 @@ def _leaf_for(x, what):
     nested derivatives never confuse their inputs."""
     if isinstance(x, Value):
         return +x
+    if type(x).__name__ == "Dual":
+        raise OperandError(f"{what}: got a Dual number ({x!r}): forward-over-reverse "
+                           "(jvp of a grad) is not supported. For Hessian-vector products use "
+                           "hvp(f, primals, tangents); for reverse-over-forward, differentiate "
+                           "jvp's tangent: grad(lambda x: jvp(f, (x,), (1.0,))[1])")
     if isinstance(x, numbers.Real):
         return argument_leaf(x, LEVEL.depth)
     if _is_tensor(x):
@@ -227,11 +232,20 @@ def hessian(f):
     name = getattr(f, "__name__", "f")
 
     def hess(*args):
+        for i, x in enumerate(args):
+            if _is_tensor(x):
+                raise OperandError(f"hessian({name}): argument {i} is a Tensor; hessian takes "
+                                   "numbers or Values (one row and column each). For Tensors "
+                                   "use hvp(f, primals, tangents), which gives H·v without "
+                                   "forming H")
         with _deeper(), enable_grad():
             xs = [_leaf_for(x, f"hessian({name})") for x in args]
             out = f(*xs)
+        if isinstance(out, numbers.Real) and not isinstance(out, Value):
+            return [[0.0] * len(xs) for _ in xs]                   # f is constant
         if not isinstance(out, Value):
-            return [[0.0] * len(xs) for _ in xs]
+            raise OperandError(f"hessian({name}): f must return a scalar Value or a number, "
+                               f"got {out!r}")
         first = gradients(out, xs, create_graph=True)
         return [gradients(g, xs) for g in first]
 
@@ -241,18 +255,32 @@ def hessian(f):
 
 def vjp(f, *primals):
     """``(f(*primals), pullback)``: ``pullback(c)`` gives ``c · ∂f/∂primal_i`` for each primal
-    (a tuple), from one recorded forward pass; call it as often as you like."""
-    values_in = any(isinstance(x, Value) for x in primals)
+    (a tuple), from one recorded forward pass; call it as often as you like.
+
+    Numbers, Values or Tensors. For a Tensor-valued ``f`` the cotangent ``c`` is a Tensor (or
+    nested list) of ``f``'s shape; 1.0, the default, is allowed for a one-element result."""
+    values_in = any(map(_in_graph, primals))
     with _deeper(), enable_grad():
         xs = [_leaf_for(x, "vjp") for x in primals]
         out = f(*xs)
-    value = out if values_in or not isinstance(out, Value) else out.data
+    if isinstance(out, numbers.Real) and not isinstance(out, Value):
+        value = out                                                # f is constant
+    elif isinstance(out, Value):
+        value = out if values_in else out.data
+    elif _is_tensor(out):
+        value = out if values_in else out.detach()
+    else:
+        raise OperandError(f"vjp: f must return a Value, a Tensor or a number, got {out!r}")
 
     def pullback(cotangent=1.0):
-        if not isinstance(out, Value):
-            return tuple(0.0 for _ in xs)
-        return tuple(gradients(out, xs, create_graph=values_in or isinstance(cotangent, Value),
-                               grad=cotangent))
+        if not (isinstance(out, Value) or _is_tensor(out)):
+            return tuple(_zero_like(x, False) for x in xs)
+        graph = values_in or _in_graph(cotangent)
+        if _is_tensor(out):
+            one = isinstance(cotangent, numbers.Real) and cotangent == 1.0
+            seed = None if one else cotangent
+            return tuple(gradients(out, xs, create_graph=graph, grad=seed))
+        return tuple(gradients(out, xs, create_graph=graph, grad=cotangent))
 
     return value, pullback
 

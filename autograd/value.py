@@ -79,11 +79,15 @@ class Value:
 
     @property
     def _op(self):
-        """The op's symbol as a string (``"*"``, ``"tanh"``; ``""`` for a leaf), as micrograd
-        spells it, so graph code written for micrograd (``uid + n._op``) runs unchanged. The
-        :class:`~autograd.ops.Op` itself is ``.op``."""
+        """The op's symbol as a string (``"*"``, ``"tanh"``, ``"**2"``; ``""`` for a leaf), as
+        micrograd spells it, so graph code written for micrograd (``uid + n._op``) runs
+        unchanged. The :class:`~autograd.ops.Op` itself is ``.op``."""
         op = self.op
-        return "" if op is None else op.symbol
+        if op is None:
+            return ""
+        if op.name == "powc":              # micrograd writes the exponent in: "**2"
+            return f"**{self._b}"
+        return op.symbol
 
     @property
     def _prev(self):

@@ -374,8 +374,28 @@ def test_lecture_draw_dot_runs_unchanged_on_a_chainrule_graph():
         return dot
 
     x, w = Value(2.0, label="x"), Value(-3.0, label="w")
-    o = (x * w).tanh()
+    o = (x * w).tanh() + x**2
     o.backward()
+    assert [x._op, (x**2)._op, (x**-1)._op, (x**0.5)._op] == ["", "**2", "**-1", "**0.5"]
     src = draw_dot(o).source
-    assert 'label="*"' in src and "label=tanh" in src
+    assert 'label="*"' in src and "label=tanh" in src and 'label="**2"' in src
     assert "data 2.0000 | grad %.4f" % x.grad in src
+
+
+def test_forward_over_reverse_is_refused_with_the_way_out():
+    from autograd import grad, hessian, hvp, jvp
+    f = lambda x: x.sin() * x  # noqa: E731
+    with pytest.raises(OperandError, match=r"forward-over-reverse.*hvp"):
+        jvp(grad(f), (0.3,), (1.0,))
+    # the ways the message names give f'' = 2cos x - x sin x
+    expected = 2 * math.cos(0.3) - 0.3 * math.sin(0.3)
+    assert hvp(f, (0.3,), (1.0,))[0] == pytest.approx(expected, rel=1e-14)
+    assert grad(lambda x: jvp(f, (x,), (1.0,))[1])(0.3) == pytest.approx(expected, rel=1e-14)
+    assert hessian(f)(0.3)[0][0] == pytest.approx(expected, rel=1e-14)
+
+
+def test_hessian_of_a_function_returning_something_else_is_an_error():
+    from autograd import hessian
+    with pytest.raises(OperandError, match=r"hessian\(<lambda>\): f must return"):
+        hessian(lambda x: "s")(1.0)
+    assert hessian(lambda x, y: 3.0)(1.0, 2.0) == [[0.0, 0.0], [0.0, 0.0]]

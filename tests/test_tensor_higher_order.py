@@ -239,3 +239,36 @@ def test_mlp_hessian_vector_product_matches_pytorch():
     _, theirs = torch.autograd.functional.hvp(f, tuple(tp), tuple(tv))
     theirs = [v for t in theirs for v in t.reshape(-1).tolist()]
     assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(ours, theirs))
+
+
+def test_vjp_of_a_tensor_function_gives_the_cotangent_times_the_jacobian():
+    from autograd import vjp
+    W = Tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    x = Tensor([1.0, -1.0])
+    value, pullback = vjp(lambda W, x: W @ x, W, x)
+    assert value.data == [-1.0, -1.0, -1.0] and not value.requires_grad
+    c = Tensor([1.0, 10.0, 100.0])
+    dW, dx = pullback(c)                       # c xᵀ and Wᵀ c, exact in small integers
+    assert dW.shape == (3, 2) and dW.data == [1.0, -1.0, 10.0, -10.0, 100.0, -100.0]
+    assert dx.data == [1.0 + 30.0 + 500.0, 2.0 + 40.0 + 600.0]
+    (d,) = vjp(lambda t: (t * t).sum(), Tensor([1.0, 2.0]))[1]()   # one element: c = 1.0
+    assert d.data == [2.0, 4.0]
+    with pytest.raises(ShapeError):
+        pullback()                             # a 3-element result needs its cotangent
+
+
+def test_vjp_inside_a_graph_can_be_differentiated_again():
+    from autograd import vjp
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    (g,) = vjp(lambda u: (u * u * u).sum(), t)[1]()       # 3u², in t's graph
+    assert g.requires_grad and g.data == [3.0, 12.0]
+    (h,) = gradients(g.sum(), [t])                         # 6u
+    assert h.data == [6.0, 12.0]
+
+
+def test_hessian_and_jvp_refuse_tensors_by_name():
+    from autograd import hessian, jvp
+    with pytest.raises(OperandError, match=r"hessian\(<lambda>\): argument 0 is a Tensor.*hvp"):
+        hessian(lambda t: (t * t).sum())(Tensor([1.0, 2.0]))
+    with pytest.raises(OperandError, match=r"jvp: primals\[0\] is a Tensor"):
+        jvp(lambda t: (t * t).sum(), (Tensor([1.0, 2.0]),), (Tensor([1.0, 0.0]),))
