@@ -22,6 +22,7 @@ A 2× enlarged, inverted MNIST digit comes back (almost) exactly (see the tests)
 import struct
 import zlib
 
+from autograd.errors import ChainruleError
 from autograd.fileio import read_bytes
 
 __all__ = ["PNGError", "read_png", "to_mnist", "MAX_PNG_BYTES", "MAX_PNG_PIXELS"]
@@ -40,7 +41,7 @@ _KINDS = {0: "greyscale", 2: "RGB", 3: "palette", 4: "greyscale+alpha", 6: "RGBA
 _CONVERT = "convert it to an 8-bit greyscale or RGB(A) PNG without interlacing"
 
 
-class PNGError(ValueError):
+class PNGError(ChainruleError, ValueError):
     """A file that is not a PNG this reader supports."""
 
 

@@ -97,3 +97,14 @@ def test_autograd_never_imports_nn():
     bad = [f"{name} imports {m}" for name in MODULES if name.startswith("autograd")
            for m in GRAPH[name] if m.startswith("nn")]
     assert not bad, "\n".join(bad)
+
+
+def test_every_error_class_is_a_chainrule_error_and_keeps_its_builtin():
+    from autograd.errors import ChainruleError
+    from nn.data.download import DownloadError
+    from nn.data.idx import IDXError
+    from nn.png import PNGError
+    assert issubclass(IDXError, ChainruleError) and issubclass(IDXError, ValueError)
+    assert issubclass(PNGError, ChainruleError) and issubclass(PNGError, ValueError)
+    assert issubclass(DownloadError, ChainruleError) and issubclass(DownloadError, OSError)
+    assert str(DownloadError("no mirror")) == "no mirror"

@@ -11,6 +11,7 @@ import os
 import urllib.error
 import urllib.request
 
+from autograd.errors import ChainruleError
 from autograd.fileio import atomic_write
 
 __all__ = ["DownloadError", "MNIST_MIRRORS", "MNIST_FILES", "download_mnist"]
@@ -30,7 +31,7 @@ MNIST_FILES = {
 MAX_BYTES = 64 * 2**20  # the largest MNIST file is 9.9 MB; refuse anything absurdly big
 
 
-class DownloadError(OSError):
+class DownloadError(ChainruleError, OSError):
     """No mirror delivered a file with the right checksum; the message lists every attempt."""
 
 

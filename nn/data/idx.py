@@ -20,6 +20,7 @@ import gzip as _gzip
 import os
 import zlib
 
+from autograd.errors import ChainruleError
 from autograd.fileio import atomic_write, read_bytes
 
 __all__ = ["IDXError", "IDXArray", "read_idx", "parse_idx", "write_idx"]
@@ -43,7 +44,7 @@ MAX_DIM = 2**32 - 1
 MAX_IDX_BYTES = 10 ** 9
 
 
-class IDXError(ValueError):
+class IDXError(ChainruleError, ValueError):
     """An IDX file (or the data given to write one) is malformed: says which file and what."""
 
 
