@@ -12,10 +12,12 @@ from .losses import (argmax, argmax_accuracy, bce, bce_with_logits, cross_entrop
 from .model_file import load_model, save_model
 from .module import Module, ModelFileError
 from .optim import SGD, Adam, Optimizer
+from .registry import register_module
 from .rng import manual_seed
 from .train import fit
 
 __all__ = [
+    "register_module",
     "Module", "ModelFileError", "Neuron", "Layer", "MLP", "ACTIVATIONS",
     "mse", "hinge", "l2", "bce", "bce_with_logits", "cross_entropy", "softmax", "log_softmax",
     "logsumexp", "sign_accuracy", "threshold_accuracy", "argmax", "argmax_accuracy",

@@ -377,6 +377,7 @@ def run_predict(args):
     from autograd.engine import no_grad
 
     from .data import ImageDataset
+    from .linear import Sequential
     from .model_file import load_model
     from .module import ModelFileError
     from .train import batch_inputs
@@ -393,6 +394,10 @@ def run_predict(args):
         raise UsageError(str(e)) from None
     except OSError as e:
         raise UsageError(f"cannot read {args.model}: {e.strerror or e}") from None
+    if not isinstance(model, Sequential):
+        raise UsageError(f"{args.model}: a {type(model).__name__} (a scalar-Value network from "
+                         "nn.MLP, say); chainrule predict needs a Tensor model saved by chainrule "
+                         "mnist")
     img, what = _load_image(args, meta)
     rows, cols = meta.get("image_shape") or [28, 28]
     classes = meta.get("classes")

@@ -30,7 +30,9 @@ import math
 
 from autograd import Value, dot
 
+from .errors import ModelFileError
 from .module import Module
+from .registry import check_total, config_count
 from .rng import generator
 
 ACTIVATIONS = {
@@ -105,6 +107,16 @@ class Neuron(Module):
     def config(self):
         return {"nin": len(self.w), "activation": self.activation}
 
+    @classmethod
+    def from_config(cls, config):
+        return super().from_config(dict(config, seed=0))   # never draws from nn's generator
+
+    @classmethod
+    def shapes_from_config(cls, config, prefix=""):
+        nin = config_count(config, "nin", "Neuron")
+        check_total("Neuron", nin + 1)
+        return {**{f"{prefix}w.{i}": [] for i in range(nin)}, f"{prefix}b": []}
+
     def __call__(self, x):
         """``act(w · x + b)`` for a list of ``nin`` numbers or Values."""
         if len(x) != len(self.w):
@@ -132,6 +144,19 @@ class Layer(Module):
     def config(self):
         return {"nin": len(self.neurons[0].w), "nout": len(self.neurons),
                 "activation": self.activation}
+
+    @classmethod
+    def from_config(cls, config):
+        return super().from_config(dict(config, seed=0))
+
+    @classmethod
+    def shapes_from_config(cls, config, prefix=""):
+        nin, nout = (config_count(config, k, "Layer") for k in ("nin", "nout"))
+        check_total("Layer", (nin + 1) * nout)
+        shapes = {}
+        for j in range(nout):
+            shapes.update(Neuron.shapes_from_config({"nin": nin}, f"{prefix}neurons.{j}."))
+        return shapes
 
     def _repr_children(self):
         return []                      # 16 identical neurons say nothing config does not
@@ -178,6 +203,27 @@ class MLP(Module):
         return {"nin": len(self.layers[0].neurons[0].w),
                 "sizes": [len(layer.neurons) for layer in self.layers],
                 "activations": [layer.activation for layer in self.layers]}
+
+    @classmethod
+    def from_config(cls, config):
+        try:
+            return cls(config["nin"], config["sizes"], activation=config["activations"])
+        except (KeyError, TypeError, ValueError) as e:
+            raise ModelFileError(f"bad MLP config {config!r}: {e}") from None
+
+    @classmethod
+    def shapes_from_config(cls, config, prefix=""):
+        sizes = config.get("sizes")
+        if not isinstance(sizes, list) or not sizes:
+            raise ModelFileError(f"bad MLP config {config!r}: sizes must be a non-empty list")
+        dims = [config_count(config, "nin", "MLP")]
+        dims += [config_count({"size": n}, "size", "MLP") for n in sizes]
+        check_total("MLP", sum((a + 1) * b for a, b in zip(dims, dims[1:])))
+        shapes = {}
+        for i in range(len(sizes)):
+            shapes.update(Layer.shapes_from_config({"nin": dims[i], "nout": dims[i + 1]},
+                                                   f"{prefix}layers.{i}."))
+        return shapes
 
     def extra_repr(self):
         c = self.config()

@@ -24,6 +24,7 @@ from autograd.tensor import Tensor
 
 from .layers import check_choice, check_count, check_sizes
 from .module import Module, ModelFileError
+from .registry import build_module, config_count, parameter_shapes
 
 __all__ = ["Linear", "Tanh", "ReLU", "Sigmoid", "Sequential", "TensorMLP", "INITS",
            "ACTIVATION_MODULES", "build_module", "parameter_shapes"]
@@ -73,6 +74,11 @@ class Linear(Module):
     def config(self):
         return {"nin": self.nin, "nout": self.nout}
 
+    @classmethod
+    def shapes_from_config(cls, config, prefix=""):
+        nin, nout = (config_count(config, k, "Linear") for k in ("nin", "nout"))
+        return {f"{prefix}weight": [nin, nout], f"{prefix}bias": [nout]}
+
     def __call__(self, x):
         shape = getattr(x, "shape", None)
         if shape is None or len(shape) != 2 or shape[1] != self.nin:
@@ -86,6 +92,10 @@ class _Activation(Module):
     """An elementwise activation with no parameters; ``fn`` names the Tensor method."""
 
     fn = None
+
+    @classmethod
+    def shapes_from_config(cls, config, prefix=""):
+        return {}
 
     def __call__(self, x):
         return getattr(x, self.fn)()
@@ -128,6 +138,16 @@ class Sequential(Module):
         if not isinstance(layers, list):
             raise ModelFileError("Sequential config needs a list 'layers'")
         return cls(*[build_module(item) for item in layers])
+
+    @classmethod
+    def shapes_from_config(cls, config, prefix=""):
+        layers = config.get("layers")
+        if not isinstance(layers, list):
+            raise ModelFileError("Sequential config needs a list 'layers'")
+        shapes = {}
+        for i, item in enumerate(layers):
+            shapes.update(parameter_shapes(item, f"{prefix}layers.{i}."))
+        return shapes
 
     def __len__(self):
         return len(self.layers)
@@ -180,78 +200,21 @@ class TensorMLP(Sequential):
         except (KeyError, TypeError, ValueError) as e:
             raise ModelFileError(f"bad TensorMLP config {config!r}: {e}") from None
 
-    def extra_repr(self):
-        c = self.config()
-        sizes = "-".join(str(s) for s in [c["nin"], *c["hidden"], c["nout"]])
-        return f"{sizes} {c['activation']}, parameters={self.num_parameters()}"
-
-
-def _simple(cls):
-    def make(config):
-        if cls is Linear:
-            try:
-                return Linear(config["nin"], config["nout"])
-            except (KeyError, TypeError, ValueError) as e:
-                raise ModelFileError(f"bad Linear config {config!r}: {e}") from None
-        return cls()
-    return make
-
-
-_BUILDERS = {"Linear": _simple(Linear), "Tanh": _simple(Tanh), "ReLU": _simple(ReLU),
-             "Sigmoid": _simple(Sigmoid), "Sequential": Sequential.from_config,
-             "TensorMLP": TensorMLP.from_config}
-
-
-def _config_count(config, key, kind):
-    n = config.get(key) if isinstance(config, dict) else None
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ModelFileError(f"bad {kind} config {config!r}: {key} must be a positive int")
-    return n
-
-
-def parameter_shapes(description, prefix=""):
-    """``{dotted name: shape}`` that ``build_module(description)`` would create, computed from
-    the config alone (nothing is allocated), so a file's sizes can be checked first."""
-    if not isinstance(description, dict):
-        raise ModelFileError(f"a module description must be an object, got {description!r}")
-    kind, config = description.get("type"), description.get("config")
-    if kind == "Linear":
-        nin, nout = (_config_count(config, k, kind) for k in ("nin", "nout"))
-        return {f"{prefix}weight": [nin, nout], f"{prefix}bias": [nout]}
-    if kind in ("Tanh", "ReLU", "Sigmoid"):
-        return {}
-    if kind == "Sequential" and isinstance(config, dict) and isinstance(config.get("layers"),
-                                                                         list):
-        shapes = {}
-        for i, item in enumerate(config["layers"]):
-            shapes.update(parameter_shapes(item, f"{prefix}layers.{i}."))
-        return shapes
-    if kind == "TensorMLP" and isinstance(config, dict):
+    @classmethod
+    def shapes_from_config(cls, config, prefix=""):
         hidden = config.get("hidden")
         if not isinstance(hidden, list):
             raise ModelFileError(f"bad TensorMLP config {config!r}: hidden must be a list")
-        dims = [_config_count(config, "nin", kind)]
-        dims += [_config_count({"hidden size": h}, "hidden size", kind) for h in hidden]
-        dims.append(_config_count(config, "nout", kind))
+        dims = [config_count(config, "nin", "TensorMLP")]
+        dims += [config_count({"hidden size": h}, "hidden size", "TensorMLP") for h in hidden]
+        dims.append(config_count(config, "nout", "TensorMLP"))
         shapes = {}
         for i in range(len(dims) - 1):
             shapes[f"{prefix}layers.{2 * i}.weight"] = [dims[i], dims[i + 1]]
             shapes[f"{prefix}layers.{2 * i}.bias"] = [dims[i + 1]]
         return shapes
-    return build_module(description).architecture()["parameters"]   # raises the usual error
 
-
-def build_module(description):
-    """A fresh module from ``{"type": name, "config": {...}}`` (as in ``architecture()``);
-    its weights are a seed-0 initialisation until a state dict is loaded."""
-    if not isinstance(description, dict):
-        raise ModelFileError(f"a module description must be an object, got {description!r}")
-    kind, config = description.get("type"), description.get("config")
-    if kind not in _BUILDERS:
-        hint = (" (a scalar-Value network from nn.MLP; chainrule predict needs a Tensor model "
-                "saved by chainrule mnist)" if kind in ("MLP", "Layer", "Neuron") else "")
-        raise ModelFileError(f"unknown module type {kind!r}{hint}; known: "
-                             f"{', '.join(sorted(_BUILDERS))}")
-    if not isinstance(config, dict):
-        raise ModelFileError(f"{kind}: config must be an object, got {config!r}")
-    return _BUILDERS[kind](config)
+    def extra_repr(self):
+        c = self.config()
+        sizes = "-".join(str(s) for s in [c["nin"], *c["hidden"], c["nout"]])
+        return f"{sizes} {c['activation']}, parameters={self.num_parameters()}"

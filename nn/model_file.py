@@ -6,14 +6,14 @@
 ending in ``.safetensors`` it writes the safetensors file of the equivalent
 ``torch.nn.Sequential``, the architecture and meta in its ``__metadata__``
 (:mod:`nn.torch_layout`). ``load_model(path)`` reads either back *without knowing the model in
-advance*: the architecture names the module types (:func:`nn.linear.build_module`), the
+advance*: the architecture names the module types (:func:`nn.registry.build_module`), the
 weights are then loaded with the usual validation. Any file that is not such a model raises
 :class:`ModelFileError`.
 """
 
 import math
 
-from .linear import build_module, parameter_shapes
+from .registry import build_module, parameter_shapes
 from .module import ModelFileError, file_format, load_file_state, read_model_file, write_json
 from .torch_layout import read_model_safetensors, state_from_torch
 
@@ -85,6 +85,11 @@ def _check_sizes(path, arch, state):
                              f"({len(state)} saved, {len(shapes)} expected)")
     for name, shape in shapes.items():
         value = state[name]
+        if shape == []:                          # a scalar Value: one number
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ModelFileError(f"{path}: parameter {name!r} is a scalar; the state holds "
+                                     f"{type(value).__name__}")
+            continue
         data = value.get("data") if isinstance(value, dict) else None
         if (not isinstance(value, dict) or value.get("shape") != shape
                 or not isinstance(data, list) or len(data) != math.prod(shape)):

@@ -37,6 +37,7 @@ import os
 from autograd.fileio import atomic_write, read_bytes
 
 from .errors import ModelFileError, loads_strict
+from .registry import register_module
 from .torch_layout import read_model_safetensors, save_safetensors, state_from_torch
 
 FORMAT = "chainrule.nn"
@@ -131,6 +132,27 @@ class Module:
     are saved with the weights and checked when loading."""
 
     training = True
+
+    def __init_subclass__(cls, **keywords):
+        super().__init_subclass__(**keywords)
+        if cls.__module__.split(".")[0] == "nn" and not cls.__name__.startswith("_"):
+            register_module(cls)               # nn's own types load from files by name
+
+    @classmethod
+    def from_config(cls, config):
+        """The module ``config()`` describes, freshly initialised: ``cls(**config)``."""
+        try:
+            return cls(**config)
+        except (TypeError, ValueError) as e:
+            raise ModelFileError(f"bad {cls.__name__} config {config!r}: {e}") from None
+
+    @classmethod
+    def shapes_from_config(cls, config, prefix=""):
+        """``{dotted name: shape}`` of the parameters ``from_config(config)`` creates. This
+        default builds the module to find out; a type that can say from its config alone
+        overrides it, so a file asking for a huge model is refused before allocating."""
+        built = cls.from_config(config)
+        return {prefix + n: param_shape(p) for n, p in built.named_parameters()}
 
     # -- walking the attributes --
 

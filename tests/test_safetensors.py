@@ -166,14 +166,15 @@ def test_float64_round_trip_through_load_model_is_bit_exact(tmp_path, make):
         assert bits(p.data) == bits(q.data), name
 
 
-def test_scalar_mlp_round_trip_is_bit_exact_and_load_model_says_why_not(tmp_path):
+def test_scalar_mlp_round_trip_is_bit_exact_and_load_model_rebuilds_it(tmp_path):
     model = _perturbed(MLP(3, [4, 4, 1], seed=2), 3)
     path = tmp_path / "v.safetensors"
     model.save(path)
     other = MLP(3, [4, 4, 1], seed=9).load(path)
     assert bits(p.data for p in other.parameters()) == bits(p.data for p in model.parameters())
-    with pytest.raises(ModelFileError, match="scalar-Value network from nn.MLP"):
-        load_model(path)
+    rebuilt, _ = load_model(path)
+    assert type(rebuilt) is MLP and rebuilt.config() == model.config()
+    assert bits(p.data for p in rebuilt.parameters()) == bits(p.data for p in model.parameters())
 
 
 @given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=6, max_size=6))

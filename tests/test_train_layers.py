@@ -7,6 +7,10 @@ import random
 
 import pytest
 
+import nn
+import nn.layers
+import nn.registry
+
 from autograd import Tensor, no_grad
 from autograd.sparse import SparseRows
 from nn.linear import (INITS, Linear, ReLU, Sequential, Sigmoid, Tanh, TensorMLP, build_module,
@@ -125,17 +129,65 @@ def test_build_module_sequential_of_parts():
     assert rebuilt.architecture() == m.architecture()
 
 
-def test_load_model_rejects_value_mlp_and_other_files(tmp_path):
+def test_load_model_rebuilds_a_scalar_mlp_and_a_tensor_mlp_from_their_files_alone(tmp_path):
+    from autograd import Value
     from nn import MLP
 
-    p = tmp_path / "value.json"
-    MLP(2, [3, 1]).save(p)
-    with pytest.raises(ModelFileError, match="scalar-Value network"):
-        load_model(p)
+    scalar = MLP(2, [5, 3, 1], activation="relu", seed=7)
+    scalar.save(tmp_path / "moons.json", meta={"dataset": ["moons"]})
+    rebuilt, meta = load_model(tmp_path / "moons.json")
+    assert type(rebuilt) is MLP and meta == {"dataset": ["moons"]}
+    assert rebuilt.config() == scalar.config()
+    x = [Value(0.3), Value(-1.1)]
+    assert rebuilt(x).data == scalar(x).data                     # bit for bit
+    tensor = TensorMLP(4, [6], 3, activation="sigmoid", seed=2)
+    tensor.save(tmp_path / "t.json")
+    t2, _ = load_model(tmp_path / "t.json")
+    assert type(t2) is TensorMLP and t2.state_dict() == tensor.state_dict()
     q = tmp_path / "junk.json"
     q.write_text('{"hello": 1}')
     with pytest.raises(ModelFileError, match="not a chainrule model file"):
         load_model(q)
+
+
+def test_a_damaged_or_huge_scalar_model_file_is_refused_before_building(tmp_path, monkeypatch):
+    from nn import MLP
+    MLP(2, [3, 1]).save(tmp_path / "m.json")
+    doc = json.loads((tmp_path / "m.json").read_text())
+    doc["state"]["layers.0.neurons.0.w.0"] = {"shape": [], "data": [1.0]}
+    (tmp_path / "bad.json").write_text(json.dumps(doc))
+    with pytest.raises(ModelFileError, match=r"'layers.0.neurons.0.w.0' is a scalar"):
+        load_model(tmp_path / "bad.json")
+    doc = json.loads((tmp_path / "m.json").read_text())
+    doc["architecture"]["config"]["sizes"] = [10 ** 6, 1]
+    (tmp_path / "huge.json").write_text(json.dumps(doc))
+    monkeypatch.setattr(nn.layers.MLP, "__init__", None)          # building would fail loudly
+    with pytest.raises(ModelFileError, match=r"2,000,001 parameters.*before building|disagree"):
+        load_model(tmp_path / "huge.json")
+
+
+def test_a_module_of_ones_own_loads_once_registered(tmp_path):
+    from nn import Module, register_module
+
+    class Scale(Module):
+        def __init__(self, n):
+            self.w = Tensor([2.0] * n, requires_grad=True)
+
+        def config(self):
+            return {"n": len(self.w.data)}
+
+        def __call__(self, x):
+            return x * self.w
+
+    Scale(3).save(tmp_path / "s.json")
+    with pytest.raises(ModelFileError, match=r"unknown module type 'Scale'.*register_module"):
+        load_model(tmp_path / "s.json")
+    register_module(Scale)
+    try:
+        m, _ = load_model(tmp_path / "s.json")
+        assert type(m) is Scale and m.w.data == [2.0, 2.0, 2.0]
+    finally:
+        del nn.registry.TYPES["Scale"]
 
 
 # ---- losses ------------------------------------------------------------------------------
