@@ -38,7 +38,8 @@ __chainrule__ = True
 __all__ = [
     "Value", "OPS", "Op", "dot", "add_n", "register_op", "unregister_op",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "topological_order",
-    "explain", "explain_update", "draw", "draw_backward_frames", "Dual", "grad", "gradients", "hessian", "jvp", "vjp", "hvp", "Tensor", "SparseRows", "gradcheck",
+    "explain", "explain_update", "draw", "draw_backward_frames", "Dual", "grad", "gradients",
+    "hessian", "jvp", "vjp", "hvp", "Tensor", "SparseRows", "gradcheck",
     "ChainruleError", "DomainError", "DivisionByZero", "FloatOverflow", "OperandError",
     "ShapeError", "AnomalyError", "__version__",
 ]

@@ -2,7 +2,8 @@
 
     chainrule explain "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 [--format text|markdown|latex]
                       [--html explorer.html]
-    chainrule graph   "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 -o graph.svg [--format svg|png|pdf|jpg|gif|dot]
+    chainrule graph   "tanh(w*x + b)" --at x=0.5 w=-1.2 b=0.3 -o graph.svg
+                      [--format svg|png|pdf|jpg|gif|dot]
                       [--no-grads] [--rankdir TB] [--frames DIR [--gif]]
 
 The expression is parsed safely (:mod:`autograd.expr`, never ``eval``). Bad input (a rejected

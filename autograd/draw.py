@@ -1,9 +1,15 @@
 """Computation graphs as images (graphviz). (Back-propagation as a sequence of frames:
 :mod:`autograd.frames`.)
 
+>>> from autograd import Value
 >>> from autograd.draw import draw, render
+>>> x, w = Value(0.5, label="x"), Value(-1.2, label="w")
+>>> L = (w * x).tanh(); L.label = "L"; L.backward()
 >>> g = draw(L)                      # a graphviz.Digraph; Jupyter shows it inline as SVG
->>> render(g, "graph.svg")           # or g.pipe(format="png"): both stop dot after a timeout
+>>> import graphviz
+>>> isinstance(g, graphviz.Digraph), g.source.count("shape=record")     # x, w, w*x and L
+(True, 4)
+>>> render(g, "graph.svg")           # or g.pipe(format="png"); both time out  # doctest: +SKIP
 
 Each value is a record ``name | data | grad``; each op is a small ellipse between its inputs
 and its output. Colours: parameters (the leaves in ``params``) blue, other labelled leaves
@@ -129,7 +135,8 @@ def values_graph(output, order, format, rankdir, show_grads, params, grads, high
         fill = (HIGHLIGHT_FILL if hot else RECEIVED_FILL if v in received
                 else COLOURS[kind(v, output, params)])
         extra = {"width": f"{widths[v]:.4f}"} if widths else {}
-        dot.node(ids[v], label=record_label(record_fields(v, name_of, show_grads, grads, digits), rankdir),
+        fields = record_fields(v, name_of, show_grads, grads, digits)
+        dot.node(ids[v], label=record_label(fields, rankdir),
                  shape="record", style="filled", fillcolor=fill,
                  color=HIGHLIGHT if hot else "black", penwidth="3" if hot else "1", **extra)
         if v.op is not None:

@@ -1,8 +1,12 @@
 """The backward pass as one interactive page: step through the chain rule in a browser, offline.
 
+>>> from autograd import Value
 >>> from autograd.explain import explain
->>> explain(L).to_html("explorer.html")      # or: chainrule explain EXPR --at ... --html F.html
->>> explain(L)                               # in Jupyter: the same page, inline
+>>> x, w = Value(0.5, label="x"), Value(-1.2, label="w")
+>>> L = (w * x).tanh()
+>>> explain(L).to_html("explorer.html")      # CLI: chainrule explain ... --html  # doctest: +SKIP
+>>> "data-chainrule-explorer" in explain(L)._repr_html_()   # in Jupyter: the page, inline
+True
 
 The page shows the graph and, step by step, what ``backward()`` does: the node being processed,
 ``upstream × local = contribution`` on each of its input edges, the inputs' running totals (a

@@ -153,7 +153,7 @@ def _practice(e, s, received, digits):
     add("upstream", sum(t.local for _, t in received),
         "That is the local derivative alone: multiply it by the gradient arriving from above "
         "(the upstream factor). " + how)
-    for k, (c, t) in enumerate(received):
+    for c, t in received:
         for wrong in _wrong_locals(c, t):
             value = answer - t.product + c.upstream * wrong
             add("local", value, f"That fits a wrong local derivative at {c.name}: it is "

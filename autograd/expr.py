@@ -14,7 +14,8 @@ Everything else is refused with :class:`ExprError`, whose message names the colu
 access, subscripts, strings, lambdas, comprehensions, comparisons, conditionals, keyword or
 starred arguments, ``**`` towers (an exponent containing ``**``), constant exponents above
 ``MAX_EXPONENT`` in size, text longer than ``MAX_LENGTH`` characters and nesting deeper than
-``MAX_DEPTH`` (a chain ``a + b + c`` counts as one level, however long). Each variable becomes one labelled leaf Value (used twice = fan-out).
+``MAX_DEPTH`` (a chain ``a + b + c`` counts as one level, however long). Each variable becomes
+one labelled leaf Value (used twice = fan-out).
 """
 
 import ast

@@ -1,9 +1,12 @@
-"""Turning a graph into an image: Graphviz's ``dot`` program, bounded in time.
+r"""Turning a graph into an image: Graphviz's ``dot`` program, bounded in time.
 
+>>> from autograd import Value
 >>> from autograd.draw import draw
 >>> from autograd.render import render, render_bytes
->>> render(draw(L), "graph.svg")              # the format from the extension
->>> png = render_bytes(draw(L), "png", timeout=60)
+>>> L = Value(2.0, label="x").tanh()
+>>> render(draw(L), "graph.svg")     # the format from the extension  # doctest: +SKIP
+>>> render_bytes(draw(L), "png", timeout=60)[:8]
+b'\x89PNG\r\n\x1a\n'
 
 ``dot`` runs as a subprocess (``dot -Kdot -Tpng``, the DOT text on its standard input) with a
 timeout (:data:`DOT_TIMEOUT` seconds unless told otherwise): some small graphs take Graphviz

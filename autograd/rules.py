@@ -76,7 +76,8 @@ class Op:
 
     def formula_latex(self, i=0):
         r"""The same in LaTeX: ``\frac{\partial (a \cdot b)}{\partial a} = b``."""
-        return rf"\frac{{\partial ({self.latex})}}{{\partial {self.inputs()[i]}}} = {self.d_latex[i]}"
+        top, bottom = self.latex, self.inputs()[i]
+        return rf"\frac{{\partial ({top})}}{{\partial {bottom}}} = {self.d_latex[i]}"
 
     def __repr__(self):
         return f"Op({self.name!r}: {self.expr})"
@@ -176,7 +177,7 @@ def _check_definition(name, arity, expr, derivs, forward, local, partials):
         raise OpDefinitionError(f"op {name!r}: partials= needs {arity} function(s)")
 
 
-# ---- the functions rules are written with ---------------------------------------------------------
+# ---- the functions rules are written with --------------------------------------------------------
 # Each runs on floats (the op's forward) and on anything else through that kind's own method, so a
 # rule such as ``(cos(a),)`` is a float on floats and a graph node on Values.
 
@@ -307,4 +308,5 @@ class NaryOp(Op):
         return f"∂({self.expr})/∂{self.role(i, n)} = {self.deriv(i, n)}"
 
     def formula_latex(self, i=0, n=2):
-        return rf"\frac{{\partial ({self.latex})}}{{\partial {self.role(i, n)}}} = {self.deriv(i, n)}"
+        top, bottom = self.latex, self.role(i, n)
+        return rf"\frac{{\partial ({top})}}{{\partial {bottom}}} = {self.deriv(i, n)}"

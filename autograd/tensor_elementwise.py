@@ -4,7 +4,8 @@ One record per table op (:class:`Elementwise`) keeps the three parts together:
 
 * forward: ``op.forward`` on every pair of elements (a few hot ops through C-level kernels);
 * backward (first order, flat lists): ∂L/∂a = g · ∂out/∂a with ``op.local`` evaluated on each
-  element's floats, summed back over broadcast axes to a's shape (:func:`~autograd.shapes.reduce_to`);
+  element's floats, summed back over broadcast axes to a's shape
+  (:func:`~autograd.shapes.reduce_to`);
 * vjp (``create_graph=True``): the *same* rule, ``op.local`` evaluated on the Tensors
   themselves (the rules are written with the library's own ops, so on Tensors they build a
   graph), then :func:`unbroadcast` written with ``sum`` and ``reshape``.

@@ -291,7 +291,7 @@ def argmax(x, axis=-1):
     return [_argmax(lane) for lane in lanes(x.data, x.shape, axis)]
 
 
-# ---- the methods ------------------------------------------------------------------------------------
+# ---- the methods ---------------------------------------------------------------------------------
 
 Tensor.__matmul__ = matmul
 Tensor.__rmatmul__ = lambda self, other: matmul(as_tensor(other, "matmul"), self)

@@ -100,7 +100,7 @@ def state_from_torch(arch, tensors, where):
     data)}``: every name the equivalent Sequential has, with its (out, in) shape, and no
     other; else :class:`ModelFileError` naming ``where`` (the file) and the tensor."""
     expected = {}
-    for kind, cr, pt, nin, nout in _linears(arch):
+    for _kind, _cr, pt, nin, nout in _linears(arch):
         expected[f"{pt}weight"] = (nout, nin)
         expected[f"{pt}bias"] = (nout,)
     missing = [n for n in expected if n not in tensors]

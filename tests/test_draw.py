@@ -107,7 +107,7 @@ def test_render_svg_and_png_with_the_dot_program(loss, tmp_path):
     svg = render(draw(loss), str(tmp_path / "g.svg"))
     png = render(draw(loss), str(tmp_path / "g.png"))
     assert open(svg, encoding="utf-8").read().lstrip().startswith(("<?xml", "<svg"))
-    assert "data &#45;0.2913" in open(svg, encoding="utf-8").read()     # dot escapes '-' 
+    assert "data &#45;0.2913" in open(svg, encoding="utf-8").read()     # dot escapes '-'
     with open(png, "rb") as f:
         assert f.read(8) == PNG_MAGIC
     assert sorted(os.listdir(tmp_path)) == ["g.png", "g.svg"]      # no temporary files left

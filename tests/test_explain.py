@@ -254,7 +254,8 @@ def test_leaf_row_says_the_total_is_complete_not_a_second_addition(neuron):
     w_rows = [r for r in rows if "∂L/∂w" in r]
     # once as the contribution arrives, once as the leaf's note (no number), once in the summary
     assert w_rows[0].endswith("∂L/∂w = 0.457568")
-    assert w_rows[1] == "4     w     0.457568  leaf: ∂L/∂w is complete; backward() adds it to w.grad"
+    assert w_rows[1] == ("4     w     0.457568  leaf: ∂L/∂w is complete; backward() adds it "
+                         "to w.grad")
     assert "w.grad +=" not in neuron.to_text()
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from torch_replay import torch_apply
 
-from autograd import (Dual, DomainError, OperandError, Value, grad, gradients, hessian, hvp, jvp,
+from autograd import (DomainError, OperandError, Value, grad, gradients, hessian, hvp, jvp,
                       vjp)
 from autograd.forward import derivative
 from autograd.testing import expressions, graphs
@@ -242,7 +242,7 @@ def test_the_ways_to_read_a_value_that_keep_working():
     assert v > 2 and v <= 3 and max(Value(1.0), v) is v
 
 
-# ---- properties on random expression graphs -------------------------------------------------------
+# ---- properties on random expression graphs ------------------------------------------------------
 
 @given(expressions(max_leaves=3, max_nodes=8))
 def test_hessians_are_symmetric(expr):

@@ -69,7 +69,8 @@ def test_scalars_on_either_side():
 
 
 @settings(max_examples=20)
-@given(st.data(), shapes(min_dims=1, max_dims=3, max_side=3), st.booleans(), st.sampled_from(["sum", "mean", "max"]))
+@given(st.data(), shapes(min_dims=1, max_dims=3, max_side=3), st.booleans(),
+       st.sampled_from(["sum", "mean", "max"]))
 def test_reductions_over_each_axis_and_all(data, shape, keepdims, name):
     x = tensor_of(data.draw, shape)
     x = Tensor([v + 0.37 * i for i, v in enumerate(x.data)], shape=shape,   # no ties for max
@@ -112,7 +113,8 @@ def test_take_rows_with_repeats_adds_gradients():
 
 
 @settings(max_examples=15)
-@given(st.data(), shapes(min_dims=1, max_dims=3, max_side=3), st.sampled_from(["softmax", "log_softmax"]))
+@given(st.data(), shapes(min_dims=1, max_dims=3, max_side=3),
+       st.sampled_from(["softmax", "log_softmax"]))
 def test_softmax_and_log_softmax_along_each_axis(data, shape, name):
     x = tensor_of(data.draw, shape)
     axis = data.draw(st.integers(-len(shape), len(shape) - 1))

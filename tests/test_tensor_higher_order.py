@@ -72,9 +72,11 @@ def test_grad_of_a_tensor_function_and_second_derivative_elementwise():
 
 
 @pytest.mark.parametrize("f", [
-    lambda a, b: (a * b).sum(), lambda a, b: (a / b).exp().mean(), lambda a, b: (a - b).relu().sum(),
+    lambda a, b: (a * b).sum(), lambda a, b: (a / b).exp().mean(),
+    lambda a, b: (a - b).relu().sum(),
     lambda a, b: (a @ b.T).tanh().sum(), lambda a, b: a.maximum(b).sum() + a.sqrt().sum(),
-    lambda a, b: a.log_softmax(1).sum() * b.softmax(0).sum(), lambda a, b: a[[1, 0, 1]].sum() * b.max(),
+    lambda a, b: a.log_softmax(1).sum() * b.softmax(0).sum(),
+    lambda a, b: a[[1, 0, 1]].sum() * b.max(),
     lambda a, b: (a ** 3 + b ** b).transpose().reshape(-1).sum(),
 ], ids=["mul", "div-exp-mean", "relu", "matmul-tanh", "maximum-sqrt", "softmaxes", "rows-max",
         "pow-transpose"])
@@ -112,7 +114,7 @@ def test_a_backward_not_written_in_tensor_ops_is_a_clear_error_not_a_wrong_numbe
         unregister_op(kink)
 
 
-# ---- NumPy semantics ------------------------------------------------------------------------------
+# ---- NumPy semantics -----------------------------------------------------------------------------
 
 def test_empty_tensors_get_gradients_of_the_right_size_and_sgd_keeps_the_parameter():
     from nn import SGD

@@ -267,7 +267,8 @@ def test_correct_and_predictions_refuse_mismatched_or_1d_logits():
         correct(logits, [1, 0])
     with pytest.raises(ShapeError, match="correct: 3 rows of logits but 4 labels"):
         correct(logits, [1, 0, 0, 1])
-    with pytest.raises(ShapeError, match=r"predictions: logits must be 2-d \(N, C\), got shape \(3,\)"):
+    with pytest.raises(ShapeError,
+                       match=r"predictions: logits must be 2-d \(N, C\), got shape \(3,\)"):
         predictions(Tensor([0.0, 1.0, 2.0], (3,)))
 
 

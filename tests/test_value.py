@@ -210,7 +210,7 @@ def test_anomaly_mode_is_a_decorator_and_restores():
     assert math.isinf((Value(1e308) * 10).data)
 
 
-# ---- graph recording, seeds, accumulation ---------------------------------------------------------
+# ---- graph recording, seeds, accumulation --------------------------------------------------------
 
 def test_no_grad_builds_no_graph():
     x = Value(2.0)

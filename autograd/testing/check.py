@@ -126,7 +126,8 @@ def gradcheck(f, inputs, *, eps=None, rtol=None, atol=None, method="central",
     a failure raises :class:`GradcheckError` (an ``AssertionError``) carrying the report.
     """
     if method not in ("central", "complex", "both"):
-        raise ValueError(f"gradcheck: method must be 'central', 'complex' or 'both', got {method!r}")
+        raise ValueError("gradcheck: method must be 'central', 'complex' or 'both', "
+                         f"got {method!r}")
     inputs = _check_inputs(inputs)
     eps = DEFAULT_EPS if eps is None else eps
     _, grads = _analytic(f, inputs)

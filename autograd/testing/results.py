@@ -27,7 +27,9 @@ class Mismatch:
 
     @property
     def where(self):
-        return self.input if self.index is None else f"{self.input}[{', '.join(map(str, self.index))}]"
+        if self.index is None:
+            return self.input
+        return f"{self.input}[{', '.join(map(str, self.index))}]"
 
     def __repr__(self):
         return (f"Mismatch({self.where}: analytic={self.analytic!r}, numeric={self.numeric!r}, "
@@ -51,7 +53,8 @@ class GradcheckResult:
                  f"{self.checked} partial derivatives disagree"]
         for m in self.mismatches:
             lines.append(f"  ∂f/∂{m.where}: backward gives {m.analytic!r}, {m.method} gives "
-                         f"{m.numeric!r} (abs error {m.abs_error:.3g}, rel error {m.rel_error:.3g})")
+                         f"{m.numeric!r} (abs error {m.abs_error:.3g}, "
+                         f"rel error {m.rel_error:.3g})")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 

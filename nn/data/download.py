@@ -58,7 +58,8 @@ def download_mnist(dest_dir, mirrors=None, timeout=30.0, files=None, log=None):
     mirror fails, :class:`DownloadError` says what each attempt got and how to provide the
     files by hand. ``log`` is an optional callable taking one message string.
     ``dest_dir`` is created only when the first file is written, so a failed (e.g. offline)
-    call leaves no empty directory behind. Afterwards ``nn.data.load_mnist_dir(dest_dir, "train")`` loads the data.
+    call leaves no empty directory behind. Afterwards
+    ``nn.data.load_mnist_dir(dest_dir, "train")`` loads the data.
     """
     if mirrors is None:
         mirrors = MNIST_MIRRORS
