@@ -114,12 +114,13 @@ def register_op(op, name=None, replace=False):
     ``x.name(y)`` for a binary one. ``name`` overrides the method name; ``replace=True``
     replaces an op method of the same name. Returns the op.
 
-    >>> from autograd import ops, Value, register_op
+    >>> from autograd import ops, Value, register_op, unregister_op
     >>> cube = ops.op("cube", arity=1, expr="a³", derivs=("3·a²",),
     ...               forward=lambda a, k: a ** 3, local=lambda out, a, k: (3 * a * a,))
     >>> _ = register_op(cube)
     >>> Value(2.0).cube().data
     8.0
+    >>> unregister_op(cube)          # off every kind again (and out of ops.OPS)
 
     The op is in ``ops.OPS`` too (``ops.op`` put it there), so explain, draw and the expression
     parser know its formula.
