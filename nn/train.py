@@ -1,5 +1,25 @@
 """The training loop: shuffled mini-batches, per-epoch evaluation, checkpoints, Ctrl-C, resume.
 
+``fit`` trains any model on any dataset with any loss. A dataset is anything with ``len(ds)``
+and ``ds.batch(indices) -> (inputs, targets)``: :class:`ArrayDataset` wraps a Tensor or a list
+of examples, and an MNIST :class:`~nn.data.ImageDataset` gives constant sparse batches. The
+model is called as ``forward(model, inputs)`` (``model(inputs)`` unless told otherwise) and the
+loss as ``loss(outputs, targets)``. A scalar-Value network trains the same way::
+
+    >>> from autograd import Value
+    >>> from nn import MLP, SGD
+    >>> from nn.losses import mse
+    >>> xs = [[Value(x / 10)] for x in range(-10, 11)]
+    >>> data = ArrayDataset(xs, [2 * x[0].data + 1 for x in xs])      # y = 2x + 1
+    >>> model = MLP(1, [1], seed=0)
+    >>> result = fit(model, data, None, epochs=30, batch_size=7, progress=False,
+    ...              optimizer=SGD(model.parameters(), lr=0.3), loss=mse,
+    ...              forward=lambda m, X: [m(x) for x in X])
+    >>> result.history[-1]["loss"] < 1e-6
+    True
+
+The MNIST network:
+
 >>> from nn.data import load_mnist
 >>> from nn.linear import TensorMLP
 >>> from nn.optim import SGD
@@ -32,20 +52,23 @@ the last completed epoch (never half a file), and ``fit`` returns with ``interru
 
 import math
 import os
+import random
 import sys
 import time
 from dataclasses import dataclass, field
 
 from autograd.engine import no_grad
+from autograd.errors import OperandError, ShapeError
 from autograd.sparse import SparseRows
+from autograd.tensor import Tensor
 
 from .layers import check_choice
 from .module import ModelFileError, read_json, write_json
 from .progress import ProgressBar
 from .tensor_losses import LOSSES, correct
 
-__all__ = ["fit", "evaluate", "FitResult", "CHECKPOINT_FORMAT", "read_checkpoint",
-           "epoch_seed", "batch_inputs", "cosine_schedule"]
+__all__ = ["fit", "evaluate", "FitResult", "ArrayDataset", "CHECKPOINT_FORMAT",
+           "read_checkpoint", "epoch_seed", "batch_inputs", "index_batches", "cosine_schedule"]
 
 CHECKPOINT_FORMAT = "chainrule.checkpoint"
 CHECKPOINT_VERSION = 1
@@ -62,28 +85,91 @@ def batch_inputs(ds, indices):
     return SparseRows(ds.sparse_rows(indices), ds.rows * ds.cols)
 
 
+def index_batches(n, batch_size, shuffle=True, seed=0):
+    """Lists of indices covering ``range(n)`` once, ``batch_size`` at a time; shuffled by
+    ``random.Random(seed)`` (the same order :meth:`ImageDataset.batches` draws)."""
+    order = list(range(n))
+    if shuffle:
+        random.Random(seed).shuffle(order)
+    return [order[k:k + batch_size] for k in range(0, n, batch_size)]
+
+
+class ArrayDataset:
+    """Examples and their targets for :func:`fit`: ``inputs`` a Tensor whose rows are the
+    examples (a batch is the Tensor of its rows) or a list (a batch is a list), ``targets`` a
+    list or a Tensor of the same length."""
+
+    def __init__(self, inputs, targets):
+        if len(inputs) != len(targets):
+            raise ShapeError(f"ArrayDataset: {len(inputs)} inputs but {len(targets)} targets")
+        self.inputs, self.targets = inputs, targets
+
+    def __len__(self):
+        return len(self.targets)
+
+    @staticmethod
+    def _take(items, indices):
+        if isinstance(items, Tensor):
+            return items[list(indices)]
+        return [items[i] for i in indices]
+
+    def batch(self, indices):
+        """``(inputs, targets)`` of the examples at ``indices``."""
+        return self._take(self.inputs, indices), self._take(self.targets, indices)
+
+
+def batch_of(ds, indices):
+    """``ds.batch(indices)``; an MNIST ImageDataset gives a constant sparse batch and its
+    labels."""
+    batch = getattr(ds, "batch", None)
+    if batch is not None:
+        return batch(indices)
+    if hasattr(ds, "sparse_rows"):
+        return batch_inputs(ds, indices), ds.label_list(indices)
+    raise OperandError(f"fit: a dataset needs len() and batch(indices) -> (inputs, targets); "
+                       f"{type(ds).__name__} has no batch() (wrap it: ArrayDataset(X, y))")
+
+
 def _loss_fn(loss):
     if callable(loss):
         return getattr(loss, "__name__", "loss"), loss
     return loss, LOSSES[check_choice("loss", loss, LOSSES)]
 
 
-def evaluate(model, ds, loss="cross-entropy", batch_size=1000):
-    """``(accuracy, mean loss)`` of ``model`` on all of ``ds``, under ``no_grad()``."""
+def _metric_fn(metric, loss):
+    """Correct predictions per batch: ``metric(outputs, targets) -> count``; "auto" counts
+    argmax hits for the named classification losses and nothing for a loss of one's own."""
+    if metric == "auto":
+        return None if callable(loss) else correct
+    if metric is None or callable(metric):
+        return metric
+    raise OperandError(f"fit: metric must be 'auto', None or a function (outputs, targets) -> "
+                       f"number correct, got {metric!r}")
+
+
+def _call(model, forward, inputs):
+    return model(inputs) if forward is None else forward(model, inputs)
+
+
+def evaluate(model, ds, loss="cross-entropy", batch_size=1000, metric="auto", forward=None):
+    """``(accuracy, mean loss)`` of ``model`` on all of ``ds``, under ``no_grad()``
+    (accuracy None when there is no metric)."""
     _, fn = _loss_fn(loss)
+    count = _metric_fn(metric, loss)
     model.eval()
     hits, total = 0, 0.0
     try:
         with no_grad():
-            for ix in ds.batches(batch_size, shuffle=False):
-                logits = model(batch_inputs(ds, ix))
-                labels = ds.label_list(ix)
-                hits += correct(logits, labels)
-                total += fn(logits, labels).item() * len(ix)
+            for ix in index_batches(len(ds), batch_size, shuffle=False):
+                inputs, targets = batch_of(ds, ix)
+                outputs = _call(model, forward, inputs)
+                if count is not None:
+                    hits += count(outputs, targets)
+                total += fn(outputs, targets).item() * len(ix)
     finally:
         model.train()
     n = max(len(ds), 1)
-    return hits / n, total / n
+    return (None if count is None else hits / n), total / n
 
 
 @dataclass
@@ -109,11 +195,15 @@ def cosine_schedule(lr, epochs):
 
 def fit(model, train_ds, test_ds, epochs, batch_size, optimizer, loss="cross-entropy", seed=0,
         on_epoch=None, on_batch=None, checkpoint=None, resume=False, progress=True, extra=None,
-        stream=None, lr_schedule=None):
+        stream=None, lr_schedule=None, metric="auto", forward=None):
     """Train ``model`` for ``epochs`` epochs (counting epochs already in a resumed checkpoint).
 
-    ``loss``: a name in :data:`nn.tensor_losses.LOSSES` or a function ``(logits, labels) ->
-    0-d Tensor``. ``on_epoch(record, result)`` runs after each epoch's checkpoint is saved;
+    ``train_ds``/``test_ds`` (``test_ds`` may be None): datasets as in the module docstring.
+    ``loss``: a name in :data:`nn.tensor_losses.LOSSES` or a function ``(outputs, targets) ->``
+    a scalar (a 0-d Tensor or a Value). ``metric(outputs, targets) -> number correct`` gives
+    ``train_acc``/``test_acc`` ("auto": argmax accuracy for the named losses, none for a
+    function). ``forward(model, inputs)`` calls the model (default ``model(inputs)``).
+    ``on_epoch(record, result)`` runs after each epoch's checkpoint is saved;
     ``on_batch(epoch, batch_number, loss)`` after each step (either may raise
     ``KeyboardInterrupt`` to stop, like Ctrl-C). ``checkpoint``: a path for the per-epoch
     checkpoint; ``resume=True`` loads it first. ``extra``: JSON data stored in the checkpoint
@@ -126,6 +216,7 @@ def fit(model, train_ds, test_ds, epochs, batch_size, optimizer, loss="cross-ent
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"fit: batch_size must be a positive int, got {batch_size!r}")
     loss_name, loss_fn = _loss_fn(loss)
+    count = _metric_fn(metric, loss)
     stream = stream if stream is not None else sys.stderr
     result = FitResult()
     start_epoch = 0
@@ -149,11 +240,11 @@ def fit(model, train_ds, test_ds, epochs, batch_size, optimizer, loss="cross-ent
             t0 = time.perf_counter()
             total = hits = seen = 0
             model.train()
-            order = train_ds.batches(batch_size, shuffle=True, seed=epoch_seed(seed, epoch))
+            order = index_batches(len(train_ds), batch_size, seed=epoch_seed(seed, epoch))
             for b, ix in enumerate(order, 1):
-                labels = train_ds.label_list(ix)
-                logits = model(batch_inputs(train_ds, ix))
-                batch_loss = loss_fn(logits, labels)
+                inputs, targets = batch_of(train_ds, ix)
+                outputs = _call(model, forward, inputs)
+                batch_loss = loss_fn(outputs, targets)
                 optimizer.zero_grad()
                 batch_loss.backward()
                 optimizer.step()
@@ -163,7 +254,8 @@ def fit(model, train_ds, test_ds, epochs, batch_size, optimizer, loss="cross-ent
                         f"epoch {epoch}, batch {b}: the loss is {value}; training diverged - "
                         "lower the learning rate")
                 total += value * len(ix)
-                hits += correct(logits, labels)
+                if count is not None:
+                    hits += count(outputs, targets)
                 seen += len(ix)
                 bar.update(b, nbatches, total / seen, seen)
                 if on_batch is not None:
@@ -171,9 +263,13 @@ def fit(model, train_ds, test_ds, epochs, batch_size, optimizer, loss="cross-ent
             seconds = time.perf_counter() - t0
             bar.close()
             t1 = time.perf_counter()
-            test_acc, test_loss = evaluate(model, test_ds, loss_fn)
+            test_acc = test_loss = None
+            if test_ds is not None:
+                test_acc, test_loss = evaluate(model, test_ds, loss_fn, metric=count,
+                                               forward=forward)
             record = {"epoch": epoch, "loss": total / max(seen, 1),
-                      "train_acc": hits / max(seen, 1), "test_loss": test_loss,
+                      "train_acc": None if count is None else hits / max(seen, 1),
+                      "test_loss": test_loss,
                       "test_acc": test_acc, "lr": getattr(optimizer, "lr", None),
                       "seconds": seconds,
                       "eval_seconds": time.perf_counter() - t1, "samples": seen}

@@ -227,3 +227,89 @@ def test_training_curves_svg_is_well_formed():
 
 def test_line_chart_with_no_points_says_so():
     assert "no data" in line_chart({"a": []})
+
+
+# ---- fit on any model, dataset and loss --------------------------------------------------------
+
+def test_fit_trains_a_scalar_value_mlp_on_two_moons():
+    from autograd import Value
+    from nn import MLP
+    from nn.data.moons import make_moons
+    from nn.losses import hinge, sign_accuracy
+    from nn.train import ArrayDataset
+
+    X, y = make_moons(60, noise=0.1, seed=1, labels="pm1")
+    data = ArrayDataset([[Value(a), Value(b)] for a, b in X], y)
+    model = MLP(2, [8, 8, 1], seed=0)
+
+    def hits(scores, labels):                    # sign_accuracy is a fraction: make it a count
+        return round(sign_accuracy(scores, labels) * len(labels))
+
+    result = fit(model, data, data, epochs=30, batch_size=20, optimizer=SGD(model.parameters(),
+                 lr=0.1), loss=hinge, metric=hits, forward=lambda m, X: [m(x) for x in X],
+                 progress=False)
+    h = result.history
+    assert h[-1]["loss"] < 0.5 * h[0]["loss"] and h[-1]["test_acc"] >= 0.85, h
+    assert result.samples == 30 * 60
+    acc, loss = evaluate(model, data, hinge, metric=hits, forward=lambda m, X: [m(x) for x in X])
+    assert (acc, loss) == (h[-1]["test_acc"], pytest.approx(h[-1]["test_loss"], rel=1e-12))
+
+
+def test_fit_a_tensor_regression_with_a_loss_of_ones_own_and_resume_exactly(tmp_path):
+    from autograd import Tensor
+    from nn.linear import Linear
+    from nn.train import ArrayDataset
+
+    xs = [[i / 10, (i % 7) / 7] for i in range(40)]
+    X = Tensor(xs)
+    Y = Tensor([[3 * a - 2 * b + 0.5] for a, b in xs])
+
+    def mse(out, target):
+        return ((out - target) ** 2).mean()
+
+    def run(checkpoint=None, stop_at=None, resume=False):
+        model = Linear(2, 1, seed=4)
+        opt = SGD(model.parameters(), lr=0.1)
+
+        def on_batch(epoch, b, loss):
+            if (epoch, b) == stop_at:
+                raise KeyboardInterrupt
+        result = fit(model, ArrayDataset(X, Y), None, epochs=150, batch_size=8, optimizer=opt,
+                     loss=mse, checkpoint=checkpoint, resume=resume, on_batch=on_batch,
+                     progress=False, stream=io.StringIO())
+        return model, result
+
+    model, full = run()
+    assert full.history[-1]["loss"] < 1e-8                        # y is exactly linear
+    assert full.history[-1]["train_acc"] is None and full.history[-1]["test_loss"] is None
+    assert model.weight.data == pytest.approx([3.0, -2.0], abs=1e-3)
+    assert model.bias.data == pytest.approx([0.5], abs=1e-3)
+    ck = tmp_path / "ck.json"
+    _, part = run(ck, stop_at=(77, 2))
+    assert part.interrupted and read_checkpoint(ck)["epoch"] == 76
+    resumed, rest = run(ck, resume=True)
+    assert resumed.state_dict() == model.state_dict()             # bit for bit
+    assert _strip_times(rest.history) == _strip_times(full.history)
+
+
+def test_fit_says_what_a_dataset_needs():
+    from autograd import OperandError, ShapeError
+    from nn.linear import Linear
+    from nn.train import ArrayDataset
+
+    model = Linear(2, 1)
+    with pytest.raises(OperandError, match=r"needs len\(\) and batch\(indices\).*ArrayDataset"):
+        fit(model, [[1.0, 2.0]] * 4, None, epochs=1, batch_size=2, progress=False,
+            optimizer=SGD(model.parameters(), lr=0.1), loss=lambda o, t: o.sum())
+    with pytest.raises(ShapeError, match="ArrayDataset: 3 inputs but 2 targets"):
+        ArrayDataset([1, 2, 3], [1, 2])
+    with pytest.raises(OperandError, match="metric must be"):
+        fit(model, ArrayDataset([1], [1]), None, epochs=1, batch_size=1, metric="accuracy",
+            optimizer=SGD(model.parameters(), lr=0.1), progress=False)
+
+
+def test_index_batches_draw_the_order_image_datasets_draw(digits):
+    from nn.train import index_batches
+    train = digits[0][:50]
+    for seed in (0, epoch_seed(3, 2)):
+        assert index_batches(50, 8, seed=seed) == list(train.batches(8, seed=seed))
