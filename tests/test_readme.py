@@ -67,6 +67,16 @@ def test_training_example_reaches_full_accuracy_at_the_step_it_claims(tmp_path, 
     assert (tmp_path / "moons.json").exists()
 
 
+def test_fit_example_reaches_the_loss_it_claims(capsys):
+    code = next(c for c in python_blocks() if "ArrayDataset" in c)
+    scope = {}
+    exec(compile(code, "README", "exec"), scope)
+    claimed = re.search(r"# (\S+) \((\S+) after the first epoch\)", code)
+    history = scope["result"].history
+    assert round(history[-1]["loss"], 4) == float(claimed.group(1))
+    assert round(history[0]["loss"], 3) == float(claimed.group(2))
+
+
 def test_micrograd_lecture_loop_runs_and_reaches_the_loss_it_claims():
     code = next(c for c in python_blocks() if "was: from micrograd.nn import MLP" in c)
     scope = {}
