@@ -213,13 +213,14 @@ def bench_graph(n, repeat):
         print(f"| {name} | {f[0]:,.0f} / {f[1]:,.0f} | {b[0]:,.0f} / {b[1]:,.0f} | "
               f"{t[0]:,.0f} / {t[1]:,.0f} | {c[0]:,.0f} | "
               f"{ratio(ours[0], t[0])}, {ratio(ours[1], t[1])} |")
-    for name, V, why in rows:
+    for name, _V, why in rows:
         if why:
             print(f"| {name} | {why} | | | | |")
     mg, gpt = stats.get("micrograd 0.1.0"), stats.get("microgpt-style Value")
     if mg and gpt:
+        published = PUBLISHED['micrograd 0.1.0'] / PUBLISHED['microgpt-style Value']
         print(f"\nmicrograd ÷ microgpt-style (min): {mg['tot'][0] / gpt['tot'][0]:.2f} here; "
-              f"the published figures give {PUBLISHED['micrograd 0.1.0'] / PUBLISHED['microgpt-style Value']:.2f} "
+              f"the published figures give {published:.2f} "
               f"({', '.join(f'{k} {v:,}' for k, v in PUBLISHED.items())} ns/op, Python 3.11).")
     return stats
 

@@ -39,7 +39,7 @@ class HandTuned:
         self.b2 = list(b2)
 
     def step(self, rows, labels, lr):
-        W1, W2, b1, b2, H = self.W1, self.W2, self.b1, self.b2, self.h
+        W1, W2, b1, b2 = self.W1, self.W2, self.b1, self.b2
         n = len(rows)
         # forward, layer 1: gathered columns of W1 against the row's nonzero values
         getrow = W1.__getitem__
@@ -60,7 +60,8 @@ class HandTuned:
         for h, y in zip(hs, labels):
             nh = _hypot(*h)
             nh *= nh
-            z = [b + (nh + nb - d * d) * 0.5 for b, nb, d in zip(b2, w2n, map(_dist, repeat(h), w2c))]
+            dists = map(_dist, repeat(h), w2c)
+            z = [b + (nh + nb - d * d) * 0.5 for b, nb, d in zip(b2, w2n, dists)]
             m = max(z)
             e = [_exp(v - m) for v in z]
             s = sum(e)

@@ -4,7 +4,6 @@ engines are interleaved in rotated order."""
 
 import importlib.util
 import os
-import random
 import sys
 
 import pytest
