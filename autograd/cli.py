@@ -14,6 +14,7 @@ import sys
 # Command modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
     "autograd.cli_teach",      # explain, graph
+    "autograd.cli_playground", # playground (the browser page: build, serve)
     "nn.cli_mnist",            # mnist, predict
 )
 
