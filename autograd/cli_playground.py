@@ -11,7 +11,6 @@ publish it, copy the built folder to a static host). ``--port 0`` picks a free p
 prints one line and exits with 2; Ctrl-C stops the server (exit 0).
 """
 
-import argparse
 import functools
 import http.server
 import sys

@@ -8,8 +8,8 @@ calls run in CPython, so a test can tell a broken page from a broken engine.
 >>> r = json.loads(explain_expression("tanh(w*x + b)", "x=0.5 w=-1.2 b=0.3"))
 >>> r["grads"]["w"], r["grads"]["x"], r["grads"]["b"]
 (0.4575684809133146, -1.098164354191955, 0.9151369618266292)
->>> json.loads(explain_expression("__import__('os')", ""))["error"]
-"col 1: unknown function '__import__' (known: exp, log, tanh, sigmoid, relu, sqrt, abs, sin, cos, softplus, max, min)"
+>>> print(json.loads(explain_expression("__import__('os')", ""))["error"][:40])
+col 1: unknown function '__import__' (kn
 
 The expression goes through the CLI's whitelist parser (:mod:`autograd.expr`, never ``eval``)
 and the values through its ``--at`` syntax (``x=0.5 w=-1.2``, or commas); bad input of any
