@@ -8,13 +8,15 @@
 command serves ``--site`` (a folder built before), or a fresh build in a temporary folder,
 on 127.0.0.1 only (``--host`` accepts nothing else: the playground is for this machine; to
 publish it, copy the built folder to a static host). ``--port 0`` picks a free port. Bad input
-prints one line and exits with 2; Ctrl-C stops the server (exit 0).
+prints one line and exits with 2; Ctrl-C (or SIGTERM) stops the server (exit 0).
 """
 
 import functools
 import http.server
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from .errors import ChainruleError
@@ -55,6 +57,18 @@ def serve(directory, port=8000, host="127.0.0.1"):
         raise PlaygroundError(f"playground: --port must be 0..65535, got {port!r}")
     handler = functools.partial(_Handler, directory=str(directory))
     return http.server.ThreadingHTTPServer((LOOPBACK[host], port), handler)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm():
+    """``kill`` stops the server as Ctrl-C does (the temporary build is removed); returns the
+    handler it replaced, or None off the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _fail(message, code=2):
@@ -116,10 +130,14 @@ def run(args):
                 port = server.server_address[1]
                 print(f"chainrule playground: serving {site} at http://127.0.0.1:{port}/ "
                       "(Ctrl-C stops)", flush=True)
+                previous = _stop_on_sigterm()
                 try:
                     server.serve_forever()
                 except KeyboardInterrupt:
                     print("stopped")
+                finally:
+                    if previous is not None:
+                        signal.signal(signal.SIGTERM, previous)
             finally:
                 server.server_close()
         return 0

@@ -5,7 +5,9 @@ import hashlib
 import base64
 import io
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -236,6 +238,38 @@ def test_cli_serves_on_127_0_0_1_and_prints_the_url(tmp_path):
         assert url, line + proc.stderr.read() if proc.poll() is not None else line
         with urllib.request.urlopen(url.group(0) + "index.html", timeout=10) as r:
             assert b"data-chainrule-playground" in r.read()
+        proc.terminate()                                    # SIGTERM stops it as Ctrl-C does
+        assert proc.wait(10) == 0 and proc.stdout.read().strip() == "stopped"
     finally:
-        proc.terminate()
-        proc.wait(10)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def test_cli_without_a_site_serves_a_fresh_build_of_the_public_urls():
+    proc = subprocess.Popen([sys.executable, "-m", "autograd", "playground", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert url, line
+        with urllib.request.urlopen(url.group(0), timeout=10) as r:
+            page = r.read().decode("utf-8")
+        assert json.dumps(DEFAULT_PYODIDE_URL) in page and json.dumps(DEFAULT_VIZ_URL) in page
+        with urllib.request.urlopen(url.group(0) + "chainrule-0.1.0-py3-none-any.whl",
+                                    timeout=10) as r:
+            assert zipfile.ZipFile(io.BytesIO(r.read())).testzip() is None
+        folder = re.search(r"serving (\S+) at", line).group(1)
+        proc.send_signal(signal.SIGINT)                     # Ctrl-C: stops, cleans up
+        assert proc.wait(10) == 0
+        assert proc.stdout.read().strip() == "stopped"
+        assert not os.path.exists(folder)                  # the temporary build is gone
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(10)
+
+
+def test_cli_build_and_site_together_is_one_line(tmp_path, capsys):
+    assert main(["playground", "--build", str(tmp_path), "--site", str(tmp_path)]) == 2
+    assert "give one of them" in capsys.readouterr().err
