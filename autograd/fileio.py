@@ -24,8 +24,8 @@ Writing: what the path names, changed the way the user means
       write** (where no temporary file can be made). A crash during such a write can leave
       the file partly written.
 
-Temporary files are named ``.NAME.chainrule-PID-XXXXXXXX.tmp`` (``PID``: the writing
-process). A ``kill -9`` during a write leaves one behind; :func:`remove_stale_temp_files`
+Temporary files are named ``.NAME.chainrule-HOST-PID-XXXXXXXX.tmp`` (``HOST``, ``PID``: the
+machine and the process writing it). A ``kill -9`` during a write leaves one behind; :func:`remove_stale_temp_files`
 removes those whose process is gone, and only those.
 
 Reading: :func:`read_bytes` refuses what is not a regular file *before* reading (``/dev/zero``
@@ -38,6 +38,7 @@ import errno
 import os
 import re
 import secrets
+import socket
 import stat
 
 from .errors import ChainruleError
@@ -45,8 +46,11 @@ from .errors import ChainruleError
 __all__ = ["atomic_write", "read_bytes", "remove_stale_temp_files", "NotRegularFileError",
            "NotRegularDirectoryError", "FileTooLargeError", "TEMP_NAME"]
 
-TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.chainrule-(?P<pid>\d+)-[0-9a-f]{8}\.tmp$")
+TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.chainrule-(?P<host>[A-Za-z0-9-]{1,32})-(?P<pid>\d+)"
+                       r"-[0-9a-f]{8}\.tmp$")
 _O_BINARY = getattr(os, "O_BINARY", 0)
+# This machine's name as it appears in temporary file names (letters, digits and '-').
+_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:32] or "host"
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
@@ -126,7 +130,7 @@ def atomic_write(path, raw):
     if st is not None and st.st_nlink > 1:
         return _write_in_place(target, raw, path)
     directory = os.path.dirname(target)
-    tmp = os.path.join(directory, f".{os.path.basename(target)[:100]}.chainrule-"
+    tmp = os.path.join(directory, f".{os.path.basename(target)[:100]}.chainrule-{_HOST}-"
                                   f"{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
@@ -216,8 +220,9 @@ def _fsync_directory(directory):
 
 def remove_stale_temp_files(directory):
     """Delete the temporary files that writes killed mid-way left in ``directory``: names
-    matching :data:`TEMP_NAME` whose process ``PID`` no longer runs on this machine. Files of
-    running processes, and every other file, are left alone. Returns the names removed."""
+    matching :data:`TEMP_NAME` written on this machine (``HOST``) by a process ``PID`` that no
+    longer runs. Files of running processes or of other machines (a shared folder), and every
+    other file, are left alone. Returns the names removed."""
     try:
         names = os.listdir(directory)
     except OSError:
@@ -225,7 +230,7 @@ def remove_stale_temp_files(directory):
     removed = []
     for name in sorted(names):
         m = TEMP_NAME.match(name)
-        if m is None or _running(int(m["pid"])):
+        if m is None or m["host"] != _HOST or _running(int(m["pid"])):
             continue
         full = os.path.join(directory, name)
         try:

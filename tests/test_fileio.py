@@ -226,20 +226,40 @@ def test_read_bytes_refuses_dev_zero_and_a_fifo_without_hanging(tmp_path):
 
 # ---- stale temporary files -------------------------------------------------------------------
 
+def written_temp_name(directory):
+    """The name of the temporary file atomic_write uses in ``directory`` (seen through a
+    failing fsync, which leaves nothing behind)."""
+    seen = []
+    real = os.fsync
+
+    def spy(fd):
+        seen.extend(n for n in os.listdir(directory) if TEMP_NAME.match(n))
+        return real(fd)
+
+    os.fsync = spy
+    try:
+        atomic_write(os.path.join(directory, "probe"), "x")
+    finally:
+        os.fsync = real
+    return seen[0]
+
+
 @posix_only
 def test_stale_temporary_files_of_dead_processes_are_removed_and_nothing_else(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
     dead_pid = int(dead.stdout)
-    stale = f".model.json.chainrule-{dead_pid}-0123abcd.tmp"
-    live = f".model.json.chainrule-{os.getpid()}-0123abcd.tmp"
-    parent = f".model.json.chainrule-{os.getppid()}-89abcdef.tmp"
-    others = ["model.json", f".model.json.{dead_pid}.0123abcd.tmp", "notes.tmp",
-              f".x.chainrule-{dead_pid}-XYZ.tmp"]
+    host = TEMP_NAME.match(written_temp_name(tmp_path))["host"]     # this machine's part
+    stale = f".model.json.chainrule-{host}-{dead_pid}-0123abcd.tmp"
+    live = f".model.json.chainrule-{host}-{os.getpid()}-0123abcd.tmp"
+    parent = f".model.json.chainrule-{host}-{os.getppid()}-89abcdef.tmp"
+    others = ["model.json", "probe", f".model.json.{dead_pid}.0123abcd.tmp", "notes.tmp",
+              f".x.chainrule-{host}-{dead_pid}-XYZ.tmp",
+              f".model.json.chainrule-other-machine-{dead_pid}-0123abcd.tmp"]
     for name in (stale, live, parent, *others):
         (tmp_path / name).write_text("x")
-    (tmp_path / f".d.chainrule-{dead_pid}-00000000.tmp").mkdir()       # not a file: kept
+    (tmp_path / f".d.chainrule-{host}-{dead_pid}-00000000.tmp").mkdir()   # not a file: kept
     assert remove_stale_temp_files(tmp_path) == [stale]
     assert sorted(os.listdir(tmp_path)) == sorted(
-        [live, parent, *others, f".d.chainrule-{dead_pid}-00000000.tmp"])
+        [live, parent, *others, f".d.chainrule-{host}-{dead_pid}-00000000.tmp"])
     assert remove_stale_temp_files(tmp_path / "missing") == []
