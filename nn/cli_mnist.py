@@ -6,14 +6,17 @@
                     [--momentum M] [--schedule constant|cosine] [--epochs 10]
                     [--batch-size 256] [--seed 0] [--limit N] [--test-limit N]
                     [--out runs/mnist] [--resume] [--quiet]
-    chainrule predict MODEL.json|MODEL.safetensors (IMAGE.png | --index N) [--dataset ...]
-                      [--split test]
+    chainrule predict [MODEL] (IMAGE.png | --index N) [--dataset ...] [--split test]
 
-``mnist`` writes ``model.json`` (architecture + weights + class names), ``model.safetensors``
-(the same model as the equivalent ``torch.nn.Sequential``'s weights, for PyTorch),
-``checkpoint.json`` (everything needed to resume), ``history.json`` and ``curve.svg`` into
-``--out`` after every epoch. Bad arguments, missing files and wrong model files print one line
-and exit with 2; a diverging run exits with 1; Ctrl-C exits with 130 after saying how to resume.
+Each ``mnist`` run gets its own numbered folder in ``--out`` (``runs/mnist/1``, ``2``, ...;
+``runs/mnist/latest`` names the newest, see :mod:`nn.run_folder`) and writes ``model.json``
+(architecture + weights + class names), ``model.safetensors`` (the same model as the
+equivalent ``torch.nn.Sequential``'s weights, for PyTorch), ``checkpoint.json`` (everything
+needed to resume), ``history.json`` and ``curve.svg`` there after every epoch: a run never
+replaces another run's files. ``--resume`` continues a run folder (default: the latest run) under a lock. ``predict``
+reads a model file, a run folder or a runs folder (its latest run; default ``runs/mnist``).
+Bad arguments, missing files, wrong model files and failed writes print one line and exit with
+2; a diverging run exits with 1; Ctrl-C exits with 130 after saying how to resume.
 """
 
 import argparse
@@ -22,17 +25,13 @@ import os
 import sys
 import time
 
+from .cli_predict import RUNS, run_predict
+from .mnist_settings import (DEFAULTS, OPTIMIZERS, RULES, SCHEDULES, TRAINING_KEYS, UsageError,
+                             check_settings, check_size, dataset_spec, default_lr,
+                             exit_2_on_usage_error, load_split, network_sizes, plural)
+
 EXAMPLE = "chainrule mnist --out runs/mnist"
-DEFAULTS = {"dataset": ["bundled"], "hidden": [128], "activation": "tanh",
-            "loss": "cross-entropy", "optimizer": "sgd", "lr": None, "momentum": 0.9,
-            "schedule": "constant",
-            "epochs": 10, "batch_size": 256, "seed": 0, "limit": None, "test_limit": None}
-DEFAULT_LR = {"sgd": 0.2, "adam": 0.001}
-TRAINING_KEYS = tuple(k for k in DEFAULTS if k != "epochs")
-
-
-class UsageError(Exception):
-    """Bad input from the user: one line on stderr, exit code 2."""
+OUTPUTS = ("model.json", "model.safetensors", "checkpoint.json", "history.json", "curve.svg")
 
 
 def _one_line(parser, command):
@@ -58,8 +57,9 @@ def _checked(convert, ok, what):
     return parse
 
 
-_positive = _checked(int, lambda n: n >= 1, "a positive integer")
-_nonnegative_float = _checked(float, lambda x: 0.0 <= x < float("inf"), "a finite number >= 0")
+# The flags' types apply the same rules as a checkpoint's stored settings (nn.mnist_settings).
+_positive = _checked(int, RULES["batch_size"][0], RULES["batch_size"][1])
+_nonnegative_float = _checked(float, RULES["lr"][0], RULES["lr"][1])
 
 
 def _dataset_option(p):
@@ -86,11 +86,12 @@ def register(subparsers):
                    help="hidden layer sizes (default 128)")
     p.add_argument("--activation", choices=tuple(ACTIVATION_MODULES))
     p.add_argument("--loss", choices=tuple(LOSSES))
-    p.add_argument("--optimizer", choices=("sgd", "adam"))
+    p.add_argument("--optimizer", choices=OPTIMIZERS)
     p.add_argument("--lr", type=_nonnegative_float,
-                   help="learning rate (default 0.2 for sgd, 0.001 for adam)")
+                   help="learning rate (default: sgd 0.2 at batch 256 and above, scaled "
+                        "linearly below: 0.05 at batch 64; adam 0.001)")
     p.add_argument("--momentum", type=_nonnegative_float, help="SGD momentum (default 0.9)")
-    p.add_argument("--schedule", choices=("constant", "cosine"),
+    p.add_argument("--schedule", choices=SCHEDULES,
                    help="learning rate per epoch: constant (default) or a cosine decay from "
                         "--lr towards 0")
     p.add_argument("--epochs", type=_positive, help="total epochs (default 10)")
@@ -99,10 +100,12 @@ def register(subparsers):
     p.add_argument("--limit", type=_positive, metavar="N", help="use the first N training images")
     p.add_argument("--test-limit", type=_positive, metavar="N",
                    help="use the first N test images")
-    p.add_argument("--out", default="runs/mnist", metavar="DIR",
-                   help="output directory (default runs/mnist)")
+    p.add_argument("--out", metavar="DIR",
+                   help=f"runs folder: each run writes a new numbered folder DIR/1, DIR/2, ... "
+                        f"(default {RUNS}); with --resume, the run folder to continue "
+                        "(default: the latest run)")
     p.add_argument("--resume", action="store_true",
-                   help="continue from DIR/checkpoint.json with its settings "
+                   help="continue a run from its checkpoint.json with its settings "
                         "(--epochs may raise the total; the cosine schedule then stretches "
                         "over the new total)")
     p.add_argument("--quiet", action="store_true", help="no progress bar, no per-epoch lines")
@@ -111,11 +114,13 @@ def register(subparsers):
 
     q = subparsers.add_parser(
         "predict", help="classify an image with a model saved by chainrule mnist",
-        description="Load MODEL.json or MODEL.safetensors (written by chainrule mnist), "
-                    "classify a PNG image or image N of a dataset, print the top-3 classes and "
-                    "an ASCII preview.",
-        epilog="example: chainrule predict runs/mnist/model.json --index 0")
-    q.add_argument("model", help="model.json or model.safetensors written by chainrule mnist")
+        description="Load a model written by chainrule mnist (model.json or "
+                    "model.safetensors), classify a PNG image or image N of a dataset, print "
+                    "the top-3 classes and an ASCII preview.",
+        epilog="example: chainrule predict --index 0   (the latest run's model)")
+    q.add_argument("model", nargs="?",
+                   help=f"model.json or model.safetensors, a run folder, or a runs folder (its "
+                        f"latest run); default {RUNS}")
     q.add_argument("image", nargs="?", help="a PNG file (8-bit grey/RGB/RGBA)")
     q.add_argument("--index", type=int, metavar="N", help="image N of the dataset instead")
     _dataset_option(q)
@@ -128,43 +133,6 @@ def register(subparsers):
 
 
 # ---- data -------------------------------------------------------------------------------------
-
-def dataset_spec(values, download=None):
-    """Normalise ``--dataset`` / ``--download`` into ``[kind]`` or ``[kind, dir]``."""
-    if download is not None:
-        if values and values != ["mnist-dir", download]:
-            raise UsageError("--download DIR trains on the downloaded MNIST; do not combine it "
-                             "with --dataset")
-        return ["mnist-dir", download]
-    values = list(values or DEFAULTS["dataset"])
-    kind = values[0]
-    if kind not in ("bundled", "fashion", "mnist-dir"):
-        raise UsageError(f"--dataset: unknown kind {kind!r}; use bundled, fashion [DIR] or "
-                         "mnist-dir DIR")
-    if len(values) > 2 or (kind == "bundled" and len(values) > 1):
-        raise UsageError(f"--dataset {' '.join(values)}: too many values ({kind} takes "
-                         f"{'no' if kind == 'bundled' else 'one'} directory)")
-    if kind == "mnist-dir" and len(values) != 2:
-        raise UsageError("--dataset mnist-dir needs a directory: --dataset mnist-dir DIR")
-    return values
-
-
-def load_split(spec, split):
-    """The ImageDataset of ``split`` for a dataset spec (raises UsageError if missing)."""
-    from .data import IDXError, load_fashion_mnist, load_mnist, load_mnist_dir
-
-    kind = spec[0]
-    try:
-        if kind == "bundled":
-            return load_mnist(split)
-        if kind == "fashion":
-            return load_fashion_mnist(split, spec[1] if len(spec) > 1 else None)
-        return load_mnist_dir(spec[1], split)
-    except (FileNotFoundError, IDXError) as e:
-        raise UsageError(str(e)) from None
-    except OSError as e:
-        raise UsageError(f"cannot read the {kind} dataset: {e.strerror or e}") from None
-
 
 def _download(directory, quiet):
     from .data import DownloadError, download_mnist
@@ -179,7 +147,8 @@ def _download(directory, quiet):
 # ---- mnist ------------------------------------------------------------------------------------
 
 def _settings(args, checkpoint_path):
-    """The training settings: the flags over the defaults, or the checkpoint's on --resume."""
+    """``(settings, lr note)``: the flags over the defaults, or the checkpoint's on --resume
+    (checked by the same rules as the flags). The note says why a default lr was chosen."""
     given = {"dataset": args.dataset, "hidden": args.hidden, "activation": args.activation,
              "loss": args.loss, "optimizer": args.optimizer, "lr": args.lr,
              "momentum": args.momentum, "schedule": args.schedule, "epochs": args.epochs,
@@ -190,13 +159,16 @@ def _settings(args, checkpoint_path):
     if args.resume:
         from .train import read_checkpoint
 
+        where = f"--resume: {checkpoint_path}"
         try:
-            saved = read_checkpoint(checkpoint_path)["extra"].get("settings")
+            extra = read_checkpoint(checkpoint_path).get("extra")
         except FileNotFoundError:
             raise UsageError(f"--resume: no checkpoint at {checkpoint_path}; train without "
-                             "--resume first (same --out)") from None
-        if not isinstance(saved, dict) or set(saved) != set(DEFAULTS):
-            raise UsageError(f"--resume: {checkpoint_path} was not written by chainrule mnist")
+                             "--resume first") from None
+        except OSError as e:
+            raise UsageError(f"{where}: cannot read it: {e.strerror or e}") from None
+        saved = check_settings(extra.get("settings") if isinstance(extra, dict) else None,
+                               where)
         clash = [k for k in TRAINING_KEYS if given[k] is not None and given[k] != saved[k]]
         if clash:
             raise UsageError(f"--resume continues with the checkpoint's settings; drop "
@@ -205,12 +177,13 @@ def _settings(args, checkpoint_path):
         settings = dict(saved)
         if args.epochs is not None:
             settings["epochs"] = args.epochs
-        return settings
+        return settings, None
     settings = {k: (DEFAULTS[k] if v is None else v) for k, v in given.items()}
     settings["dataset"] = dataset_spec(settings["dataset"])
+    note = None
     if settings["lr"] is None:
-        settings["lr"] = DEFAULT_LR[settings["optimizer"]]
-    return settings
+        settings["lr"], note = default_lr(settings["optimizer"], settings["batch_size"])
+    return settings, note
 
 
 def _optimizer(settings, params):
@@ -221,15 +194,15 @@ def _optimizer(settings, params):
     return SGD(params, lr=settings["lr"], momentum=settings["momentum"])
 
 
-def describe(settings, train, test, model):
+def describe(settings, train, test, model, lr_note=None):
     opt = settings["optimizer"]
-    hyper = (f"SGD lr {settings['lr']:g} momentum {settings['momentum']:g}" if opt == "sgd"
-             else f"Adam lr {settings['lr']:g}") + f" ({settings['schedule']})"
-    sizes = "-".join(str(s) for s in [train.rows * train.cols, *settings["hidden"],
-                                      len(train.classes)])
+    lr = f"lr {settings['lr']:g}" + (f" ({lr_note})" if lr_note else "")
+    hyper = (f"SGD {lr} momentum {settings['momentum']:g}" if opt == "sgd"
+             else f"Adam {lr}") + f" ({settings['schedule']})"
+    sizes = "-".join(map(str, network_sizes(settings, train)))
     return (f"training {sizes} {settings['activation']} ({model.num_parameters():,} parameters) "
             f"on {train.name} ({len(train):,} train / {len(test):,} test), {settings['loss']}, "
-            f"{hyper}, batch {settings['batch_size']}, {settings['epochs']} epochs, "
+            f"{hyper}, batch {settings['batch_size']}, {plural(settings['epochs'], 'epoch')}, "
             f"seed {settings['seed']}")
 
 
@@ -246,30 +219,75 @@ def _write_outputs(out, model, meta, result, settings, train_name):
                  training_curves(result.history, f"{train_name}: {meta['architecture']}"))
 
 
-def _exit_2_on_usage_error(command):
-    """Run a command function; a :class:`UsageError` becomes one line on stderr and exit 2."""
-    def wrap(fn):
-        def run(args):
-            try:
-                return fn(args)
-            except UsageError as e:
-                print(f"chainrule {command}: error: {e}", file=sys.stderr)
-                return 2
-        run.__name__, run.__doc__ = fn.__name__, fn.__doc__
-        return run
-    return wrap
+def _resume_target(out):
+    """``(run folder, checkpoint path)`` of the run ``--resume`` continues: ``out`` (default
+    the runs folder) if it holds a checkpoint, else its latest run."""
+    from .run_folder import RunFolderError, resolve_run
 
-
-@_exit_2_on_usage_error("mnist")
-def run_mnist(args):
-    from .linear import TensorMLP
-    from .module import ModelFileError
-    from .train import cosine_schedule, fit
-
-    out = args.out
-    checkpoint = os.path.join(out, "checkpoint.json")
     try:
-        settings = _settings(args, checkpoint)
+        checkpoint, folder, _ = resolve_run(out or RUNS, "checkpoint.json")
+    except (RunFolderError, OSError) as e:            # FileNotFoundError says what is missing
+        raise UsageError(f"--resume: {e}") from None
+    return folder, checkpoint
+
+
+def _claim(folder, parent, command):
+    """Lock the run folder, remove the temporary files killed runs left (in it, and for a new
+    run in the whole runs folder), and check that a file can be written there: all before any
+    training."""
+    from autograd.fileio import atomic_write, remove_stale_temp_files
+
+    from .run_folder import RunLock, RunLocked, run_numbers
+
+    lock = RunLock(folder, command)
+    try:
+        lock.acquire()
+    except RunLocked as e:
+        raise UsageError(str(e)) from None
+    except OSError as e:
+        raise UsageError(f"cannot lock {folder}: {e.strerror or e}") from None
+    try:
+        sweep = [folder]                 # a new run also sweeps the runs folder and its runs
+        if parent is not None:
+            sweep += [parent] + [os.path.join(parent, str(n)) for n in run_numbers(parent)]
+        for where in sweep:
+            remove_stale_temp_files(where)          # only files of dead processes
+        for name in OUTPUTS:
+            path = os.path.join(folder, name)
+            if os.path.lexists(path) and not os.path.isfile(path):
+                raise UsageError(f"{path} is not a regular file; move it away first")
+        probe = os.path.join(folder, ".chainrule-write-test")
+        try:
+            atomic_write(probe, b"")
+            os.unlink(probe)
+        except OSError as e:
+            raise UsageError(f"cannot write to {folder}: {e.strerror or e}; nothing was "
+                             "trained") from None
+    except BaseException:
+        lock.release()
+        raise
+    return lock
+
+
+@exit_2_on_usage_error("mnist")
+def run_mnist(args):
+    from .module import ModelFileError
+    from .run_folder import holds_a_run, new_run
+
+    parent = None
+    if args.resume:
+        folder, checkpoint = _resume_target(args.out)
+    else:
+        parent = args.out or RUNS
+        # An explicit run folder is refused; the default runs/mnist may hold the files of a
+        # run from before numbered runs: they stay, and the new run goes into runs/mnist/1.
+        if args.out is not None and holds_a_run(parent):
+            raise UsageError(f"--out {parent} holds a run (checkpoint.json or model.json): "
+                             f"continue it with --out {parent} --resume, or give a runs folder "
+                             "for a new run")
+        folder = checkpoint = None
+    try:
+        settings, lr_note = _settings(args, checkpoint)
     except ModelFileError as e:
         raise UsageError(str(e)) from None
     spec = settings["dataset"]
@@ -280,26 +298,54 @@ def run_mnist(args):
         train = train[:settings["limit"]]
     if settings["test_limit"]:
         test = test[:settings["test_limit"]]
+    check_size(network_sizes(settings, train), f"--resume: {checkpoint}: " if checkpoint else "")
+    if folder is None:
+        try:
+            folder = new_run(parent)
+        except OSError as e:
+            raise UsageError(f"cannot create a run folder in --out {parent}: "
+                             f"{e.strerror or e}") from None
+        checkpoint = os.path.join(folder, "checkpoint.json")
+    command = "chainrule mnist " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["mnist"] else ""
     try:
-        os.makedirs(out, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"cannot create --out {out}: {e.strerror or e}") from None
+        lock = _claim(folder, parent, command)
+        try:
+            return _train(args, settings, lr_note, train, test, folder, parent, checkpoint)
+        finally:
+            lock.release()
+    finally:
+        if parent is not None:
+            try:
+                os.rmdir(folder)          # a new run that saved nothing leaves no folder
+            except OSError:
+                pass
+
+
+def _train(args, settings, lr_note, train, test, folder, parent, checkpoint):
+    from .linear import TensorMLP
+    from .module import ModelFileError
+    from .run_folder import set_latest
+    from .train import cosine_schedule, fit
+
     model = TensorMLP(train.rows * train.cols, settings["hidden"], len(train.classes),
                       activation=settings["activation"], seed=settings["seed"])
     try:
         optimizer = _optimizer(settings, model.parameters())
     except ValueError as e:
         raise UsageError(str(e)) from None
-    arch = "-".join(str(s) for s in [train.rows * train.cols, *settings["hidden"],
-                                     len(train.classes)]) + " " + settings["activation"]
-    meta = {"dataset": spec, "classes": list(train.classes),
+    arch = "-".join(map(str, network_sizes(settings, train))) + " " + settings["activation"]
+    meta = {"dataset": settings["dataset"], "classes": list(train.classes),
             "image_shape": [train.rows, train.cols], "architecture": arch}
     quiet = args.quiet
     if not quiet:
-        print(describe(settings, train, test, model), flush=True)
+        print(describe(settings, train, test, model, lr_note), flush=True)
+    saved = {"epoch": 0}            # the epoch whose checkpoint is on disk
 
     def on_epoch(record, result):
-        _write_outputs(out, model, meta, result, settings, train.name)
+        saved["epoch"] = record["epoch"]
+        _write_outputs(folder, model, meta, result, settings, train.name)
+        if parent is not None and record["epoch"] == 1:       # a new run: now the latest
+            set_latest(parent, folder)
         if not quiet:
             print(f"epoch {record['epoch']:>2}/{settings['epochs']}  loss {record['loss']:.4f}  "
                   f"train {100 * record['train_acc']:.2f}%  test {100 * record['test_acc']:.2f}%"
@@ -315,108 +361,34 @@ def run_mnist(args):
                      extra={"settings": settings, "meta": meta},
                      lr_schedule=(cosine_schedule(settings["lr"], settings["epochs"])
                                   if settings["schedule"] == "cosine" else None))
+        if not result.samples and result.history and not result.interrupted:
+            _write_outputs(folder, model, meta, result, settings, train.name)   # refresh only
     except ModelFileError as e:
         raise UsageError(str(e)) from None
     except FloatingPointError as e:
         print(f"chainrule mnist: error: {e}", file=sys.stderr)
         return 1
+    except OSError as e:                  # a full disk, a permission, a file that changed
+        resume = f"continue with: chainrule mnist --out {folder} --resume"
+        kept = (f"the files written before are kept, {checkpoint} holds epoch {saved['epoch']} "
+                f"({resume})" if saved["epoch"] else
+                f"{folder} keeps the files it had ({resume})" if args.resume else
+                "no epoch was saved")
+        raise UsageError(f"cannot write {e.filename or folder}: {e.strerror or e}; "
+                         f"{kept}") from None
     wall = time.perf_counter() - t0
     if result.interrupted:
-        print(f"to resume: chainrule mnist --out {out} --resume", file=sys.stderr)
+        print(f"to resume: chainrule mnist --out {folder} --resume", file=sys.stderr)
         return 130
-    if not result.samples:            # resumed at the end: refresh the outputs, train nothing
-        if result.history:
-            _write_outputs(out, model, meta, result, settings, train.name)
-        print(f"nothing to do: {checkpoint} already has {result.epochs_done} epochs "
+    if not result.samples:            # resumed at the end: the outputs were refreshed
+        print(f"nothing to do: {checkpoint} already has {plural(result.epochs_done, 'epoch')} "
               "(raise --epochs to train more)")
         return 0
     last = result.history[-1]
     rate = result.samples / max(result.seconds, 1e-9)
-    print(f"final test accuracy {100 * last['test_acc']:.2f}% after {last['epoch']} epochs; "
-          f"{wall:.1f} s in all ({result.seconds:.1f} s training, {rate:,.0f} samples/s)")
-    print(f"wrote {out}/model.json, model.safetensors, checkpoint.json, history.json, "
+    print(f"final test accuracy {100 * last['test_acc']:.2f}% after "
+          f"{plural(last['epoch'], 'epoch')}; {wall:.1f} s in all ({result.seconds:.1f} s "
+          f"training, {rate:,.0f} samples/s)")
+    print(f"wrote {folder}/model.json, model.safetensors, checkpoint.json, history.json, "
           "curve.svg")
-    return 0
-
-
-# ---- predict ----------------------------------------------------------------------------------
-
-def _load_image(args, meta):
-    """``(28×28 grey bytes, description)`` from the PNG or the dataset index."""
-    from .png import PNGError, read_png, to_mnist
-
-    rows, cols = meta.get("image_shape") or [28, 28]
-    if (args.image is None) == (args.index is None):
-        raise UsageError("give either an IMAGE.png or --index N (not both)")
-    if args.image is not None:
-        if args.dataset:
-            raise UsageError("--dataset is only used with --index")
-        try:
-            grey, w, h = read_png(args.image)
-        except PNGError as e:
-            raise UsageError(str(e)) from None
-        if rows != cols:
-            raise UsageError(f"the model expects {rows}x{cols} images; only square ones can be "
-                             "made from a PNG")
-        return to_mnist(grey, w, h, size=rows, box=round(rows * 20 / 28)), \
-            f"{args.image} ({w}x{h}, as {rows}x{cols})"
-    spec = dataset_spec(args.dataset or meta.get("dataset"))      # the default if neither
-    ds = load_split(spec, args.split)
-    if not -len(ds) <= args.index < len(ds):
-        raise UsageError(f"--index {args.index} is out of range: {ds.name} has {len(ds)} images")
-    i = args.index % len(ds)
-    if (ds.rows, ds.cols) != (rows, cols):
-        raise UsageError(f"{ds.name} has {ds.rows}x{ds.cols} images, the model expects "
-                         f"{rows}x{cols}")
-    label = ds.classes[ds.label(i)]
-    return ds.image(i), f"#{i} of {ds.name} (label {label})"
-
-
-@_exit_2_on_usage_error("predict")
-def run_predict(args):
-    from autograd.engine import no_grad
-
-    from .data import ImageDataset
-    from .linear import Sequential
-    from .model_file import load_model
-    from .module import ModelFileError
-    from .train import batch_inputs
-
-    try:
-        model, meta = load_model(args.model)
-    except FileNotFoundError:
-        raise UsageError(f"model file {args.model} does not exist (train one with "
-                         "chainrule mnist)") from None
-    except IsADirectoryError:
-        raise UsageError(f"{args.model} is a directory; pass its model.json or "
-                         "model.safetensors") from None
-    except ModelFileError as e:
-        raise UsageError(str(e)) from None
-    except OSError as e:
-        raise UsageError(f"cannot read {args.model}: {e.strerror or e}") from None
-    if not isinstance(model, Sequential):
-        raise UsageError(f"{args.model}: a {type(model).__name__} (a scalar-Value network from "
-                         "nn.MLP, say); chainrule predict needs a Tensor model saved by chainrule "
-                         "mnist")
-    img, what = _load_image(args, meta)
-    rows, cols = meta.get("image_shape") or [28, 28]
-    classes = meta.get("classes")
-    first = model.layers[0] if hasattr(model, "layers") else None
-    nin = getattr(first, "nin", rows * cols)
-    if nin != rows * cols:
-        raise UsageError(f"{args.model}: the model takes {nin} inputs, not {rows}x{cols} images")
-    one = ImageDataset(img, b"\x00", rows, cols, ["?"])
-    with no_grad():
-        logits = model(batch_inputs(one, [0]))
-    probs = logits.softmax(axis=1).data
-    if not isinstance(classes, list) or len(classes) != len(probs):
-        classes = [str(k) for k in range(len(probs))]
-    top = sorted(range(len(probs)), key=lambda k: -probs[k])[:3]
-    print(what)
-    if args.preview:
-        art = one.ascii_art(0)
-        print(art.split("\n", 1)[1].strip("\n"))         # without the blank rows around it
-    best = top[0]
-    print(f"predicted: {classes[best]} ({100 * probs[best]:.1f}%)")
-    print("top 3: " + "  ".join(f"{classes[k]} {100 * probs[k]:.1f}%" for k in top))
     return 0

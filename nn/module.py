@@ -34,9 +34,9 @@ import math
 import numbers
 import os
 
-from autograd.fileio import atomic_write, read_bytes
+from autograd.fileio import atomic_write
 
-from .errors import ModelFileError, loads_strict
+from .errors import ModelFileError, read_json
 from .registry import register_module
 from .torch_layout import read_model_safetensors, save_safetensors, state_from_torch
 
@@ -390,56 +390,6 @@ def write_json(path, document, nan_message=None):
                              f"cannot save {path}: NaN or infinite numbers in the weights "
                              "(training diverged?)") from None
     atomic_write(path, text)
-
-
-# The largest JSON file read (a 10-million-parameter checkpoint with Adam's two moments is
-# ~720 MB) and the deepest nesting accepted (chainrule's own files nest 6 levels).
-MAX_JSON_BYTES = 10 ** 9
-MAX_JSON_DEPTH = 32
-
-
-def read_json(path, what):
-    """Parse a JSON file strictly: a regular file of at most :data:`MAX_JSON_BYTES`, UTF-8, no
-    NaN/Infinity, no duplicate keys, nested at most :data:`MAX_JSON_DEPTH` levels; any problem
-    with the content is a :class:`ModelFileError` saying ``{path}: not a valid {what} (...)``.
-    A missing file raises the usual ``OSError``; a FIFO, device or directory raises
-    :class:`autograd.fileio.NotRegularFileError` and a larger file
-    :class:`autograd.fileio.FileTooLargeError` (both ``OSError``), before anything is read."""
-    raw = read_bytes(path, MAX_JSON_BYTES, what)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ModelFileError(f"{path}: not a valid {what} (not UTF-8 text: {e})") from None
-    try:
-        document = loads_strict(text)
-    except ValueError as e:
-        if not isinstance(e.__context__, RecursionError):     # loads_strict: too deep to parse
-            raise ModelFileError(f"{path}: not a valid {what} (corrupted JSON: {e})") from None
-        depth = MAX_JSON_DEPTH + 1
-    else:
-        depth = _depth(document, MAX_JSON_DEPTH)
-    if depth > MAX_JSON_DEPTH:
-        raise ModelFileError(f"{path}: not a valid {what} (JSON nested more than "
-                             f"{MAX_JSON_DEPTH} levels deep)")
-    return document
-
-
-_SCALARS = frozenset((str, int, float, bool, type(None)))
-
-
-def _depth(document, limit):
-    """How many levels of lists/objects ``document`` nests (iteratively; stops past ``limit``).
-    A list of plain numbers is checked by one C-level pass over its item types."""
-    depth, level = 0, [document]
-    while level and depth <= limit:
-        depth += 1
-        below = []
-        for obj in level:
-            items = obj.values() if isinstance(obj, dict) else obj
-            if isinstance(obj, (dict, list)) and not _SCALARS.issuperset(map(type, items)):
-                below.extend(x for x in items if isinstance(x, (dict, list)))
-        level = below
-    return depth if not level else depth + 1
 
 
 def read_model_file(path):

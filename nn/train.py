@@ -62,8 +62,9 @@ from autograd.errors import OperandError, ShapeError
 from autograd.sparse import SparseRows
 from autograd.tensor import Tensor
 
+from .errors import read_json
 from .layers import check_choice
-from .module import ModelFileError, read_json, write_json
+from .module import ModelFileError, write_json
 from .progress import ProgressBar
 from .tensor_losses import LOSSES, correct
 
@@ -308,9 +309,11 @@ def save_checkpoint(path, model, optimizer, epoch, history, seed, batch_size, lo
 
 
 def read_checkpoint(path):
-    """Parse and check a checkpoint file; raise :class:`ModelFileError` if it is not one."""
+    """Parse and check a checkpoint file; raise :class:`ModelFileError` if it is not one
+    (FileNotFoundError if there is none; a FIFO, device or directory raises
+    :class:`autograd.fileio.NotRegularFileError` before anything is read)."""
     path = os.fspath(path)
-    if not os.path.isfile(path):
+    if not os.path.lexists(path):
         raise FileNotFoundError(f"no checkpoint at {path} (train without --resume first)")
     doc = read_json(path, "checkpoint")          # strict: no NaN/Infinity, no duplicate keys
     if not isinstance(doc, dict) or doc.get("format") != CHECKPOINT_FORMAT:
@@ -327,7 +330,36 @@ def read_checkpoint(path):
             or not isinstance(doc.get("optimizer"), dict)):
         raise ModelFileError(f"{path}: damaged checkpoint (epoch, history, model or optimizer "
                              "missing or inconsistent)")
+    for i, record in enumerate(doc["history"]):
+        _check_record(path, i, record)
+    if not isinstance(doc.get("extra", {}), dict):
+        raise ModelFileError(f"{path}: damaged checkpoint ('extra' must be an object)")
     return doc
+
+
+# Numbers or null: no metric gives no accuracies, no test set no test loss (see fit).
+_RECORD_NUMBERS = ("train_acc", "test_loss", "test_acc", "lr", "seconds", "eval_seconds",
+                   "samples")
+
+
+def _check_record(path, i, record):
+    """History record ``i`` must be ``{"epoch": i + 1, "loss": x, ...}``: a finite loss, and
+    finite numbers or null for the rest (what the curve, the summary and a resumed run read)."""
+    def number(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+    problem = None
+    if not isinstance(record, dict):
+        problem = f"is {type(record).__name__} {record!r:.40}, not an object"
+    elif record.get("epoch") != i + 1 or isinstance(record.get("epoch"), bool):
+        problem = f"has epoch {record.get('epoch')!r:.40}, expected {i + 1}"
+    else:
+        bad = [] if number(record.get("loss")) else ["loss"]
+        bad += [k for k in _RECORD_NUMBERS if record.get(k) is not None and not number(record[k])]
+        if bad:
+            problem = f"needs finite numbers for {', '.join(bad)}"
+    if problem:
+        raise ModelFileError(f"{path}: damaged checkpoint (history record {i + 1} {problem})")
 
 
 def _restore(doc, model, optimizer, seed, batch_size, loss_name, path):

@@ -20,13 +20,16 @@ TINY = ["--limit", "200", "--test-limit", "100", "--hidden", "16", "--batch-size
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
+    """The run folder of one tiny run: ``RUNS/1`` of a fresh runs folder."""
     out = tmp_path_factory.mktemp("run")
     code = main(["mnist", *TINY, "--epochs", "1", "--out", str(out), "--quiet"])
     assert code == 0
-    return out
+    return out / "1"
 
 
 def test_mnist_writes_model_checkpoint_history_and_curve(run_dir):
+    assert sorted(os.listdir(run_dir.parent)) == ["1", "latest"]
+    assert (run_dir.parent / "latest").read_text() == "1\n"
     assert sorted(os.listdir(run_dir)) == ["checkpoint.json", "curve.svg", "history.json",
                                            "model.json", "model.safetensors"]
     model, meta = load_model(run_dir / "model.json")
@@ -35,7 +38,7 @@ def test_mnist_writes_model_checkpoint_history_and_curve(run_dir):
     assert meta["dataset"] == ["bundled"] and meta["image_shape"] == [28, 28]
     hist = json.loads((run_dir / "history.json").read_text())
     assert len(hist["history"]) == 1 and hist["settings"]["hidden"] == [16]
-    assert hist["settings"]["lr"] == 0.2 and hist["settings"]["optimizer"] == "sgd"
+    assert hist["settings"]["lr"] == 0.2 * 32 / 256 and hist["settings"]["optimizer"] == "sgd"
     ET.parse(run_dir / "curve.svg")                 # well-formed XML
 
 
@@ -47,9 +50,10 @@ def test_mnist_prints_settings_epochs_and_summary(tmp_path, capsys):
     assert text.startswith("training 784-16-10 relu (12,730 parameters) on mnist-bundled-train "
                            "(200 train / 100 test), squared-error, Adam lr 0.001 (constant), "
                            "batch 32, "
-                           "1 epochs, seed 3\n")
+                           "1 epoch, seed 3\n")
     assert "\nepoch  1/1  loss " in text and " samples/s\n" in text
-    assert "final test accuracy " in text and f"wrote {out}/model.json" in text
+    assert "final test accuracy " in text and " after 1 epoch; " in text
+    assert f"wrote {out}/1/model.json" in text
 
 
 def test_resume_continues_to_more_epochs_and_refuses_other_settings(tmp_path, capsys):
@@ -58,7 +62,7 @@ def test_resume_continues_to_more_epochs_and_refuses_other_settings(tmp_path, ca
     assert main(["mnist", "--resume", "--epochs", "2", "--out", out]) == 0
     text = capsys.readouterr().out
     assert "epoch  2/2" in text and "epoch  1/2" not in text
-    hist = json.loads((tmp_path / "r" / "history.json").read_text())["history"]
+    hist = json.loads((tmp_path / "r" / "1" / "history.json").read_text())["history"]
     assert [r["epoch"] for r in hist] == [1, 2]
     assert main(["mnist", "--resume", "--out", out]) == 0
     assert "nothing to do" in capsys.readouterr().out
@@ -82,9 +86,9 @@ def test_ctrl_c_keeps_the_last_epoch_and_says_how_to_resume(tmp_path, capsys, mo
     out = tmp_path / "r"
     assert main(["mnist", *TINY, "--epochs", "3", "--out", str(out), "--quiet"]) == 130
     err = capsys.readouterr().err
-    assert f"{out}/checkpoint.json holds epoch 2 of 3" in err
-    assert f"to resume: chainrule mnist --out {out} --resume" in err
-    doc = json.loads((out / "checkpoint.json").read_text())
+    assert f"{out}/1/checkpoint.json holds epoch 2 of 3" in err
+    assert f"to resume: chainrule mnist --out {out}/1 --resume" in err
+    doc = json.loads((out / "1" / "checkpoint.json").read_text())
     assert doc["epoch"] == 2
 
 
@@ -155,8 +159,12 @@ def test_predict_refuses_a_broken_safetensors_file_in_one_line(tmp_path, capsys)
     err = _err(["predict", str(bad), "--index", "0"], capsys)
     assert err == (f"chainrule predict: error: {bad}: not a valid safetensors file (the header "
                    f"length 16 is beyond the end of the 10-byte file)\n")
-    assert "pass its model.json or model.safetensors" in _err(["predict", str(tmp_path),
-                                                                "--index", "0"], capsys)
+    (tmp_path / "empty").mkdir()
+    assert _err(["predict", str(tmp_path / "empty"), "--index", "0"], capsys) == (
+        f"chainrule predict: error: {tmp_path / 'empty'} holds no model.json or "
+        "model.safetensors and no latest run (train one with chainrule mnist)\n")
+    assert f"{bad}: not a valid safetensors file" in _err(     # a run folder: its model
+        ["predict", str(tmp_path), "--index", "0"], capsys)
 
 
 def _err(args, capsys):
@@ -179,11 +187,16 @@ def test_one_line_errors_exit_2(run_dir, tmp_path, capsys):
                                      str(tmp_path / "nope")], capsys)
     assert "expected a positive integer, got '0'" in _err(["mnist", "--epochs", "0"], capsys)
     assert "invalid choice: 'swish'" in _err(["mnist", "--activation", "swish"], capsys)
-    assert "no checkpoint at" in _err(["mnist", "--resume", "--out", str(tmp_path / "e")],
-                                      capsys)
+    assert f"--resume: {tmp_path / 'e'} does not exist" in _err(
+        ["mnist", "--resume", "--out", str(tmp_path / "e")], capsys)
     assert "does not exist" in _err(["predict", str(tmp_path / "none.json"), "--index", "0"],
                                     capsys)
-    assert "either an IMAGE.png or --index N" in _err(["predict", model], capsys)
+    assert _err(["predict", model], capsys) == ("chainrule predict: error: give an IMAGE.png "
+                                                "or --index N\n")
+    png = tmp_path / "d.png"
+    png.write_bytes(encode_png(bytes(784), 28, 28))
+    assert _err(["predict", model, str(png), "--index", "1"], capsys) == (
+        "chainrule predict: error: give an IMAGE.png or --index N, not both\n")
     assert "out of range" in _err(["predict", model, "--index", "99999"], capsys)
     junk = tmp_path / "junk.json"
     junk.write_text("[1, 2]")
