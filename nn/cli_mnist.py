@@ -13,8 +13,9 @@ Each ``mnist`` run gets its own numbered folder in ``--out`` (``runs/mnist/1``, 
 (architecture + weights + class names), ``model.safetensors`` (the same model as the
 equivalent ``torch.nn.Sequential``'s weights, for PyTorch), ``checkpoint.json`` (everything
 needed to resume), ``history.json`` and ``curve.svg`` there after every epoch: a run never
-replaces another run's files. ``--resume`` continues a run folder (default: the latest run) under a lock. ``predict``
-reads a model file, a run folder or a runs folder (its latest run; default ``runs/mnist``).
+replaces another run's files. ``--resume`` continues a run folder (default: the latest run)
+under a lock. ``predict`` reads a model file, a run folder or a runs folder (its latest run;
+default ``runs/mnist``).
 Bad arguments, missing files, wrong model files and failed writes print one line and exit with
 2; a diverging run exits with 1; Ctrl-C exits with 130 after saying how to resume.
 """
@@ -378,7 +379,8 @@ def _train(args, settings, lr_note, train, test, folder, parent, checkpoint):
                          f"{kept}") from None
     wall = time.perf_counter() - t0
     if result.interrupted:
-        print(f"to resume: chainrule mnist --out {folder} --resume", file=sys.stderr)
+        if result.checkpoint_epoch or args.resume:    # else the empty folder is removed
+            print(f"to resume: chainrule mnist --out {folder} --resume", file=sys.stderr)
         return 130
     if not result.samples:            # resumed at the end: the outputs were refreshed
         print(f"nothing to do: {checkpoint} already has {plural(result.epochs_done, 'epoch')} "

@@ -102,6 +102,7 @@ def test_a_new_run_that_saves_nothing_leaves_no_folder(tmp_path, capsys, monkeyp
     monkeypatch.setattr("nn.train.save_checkpoint", interrupt)
     code, _, err = run(["mnist", *TINY, "--epochs", "1", "--out", str(tmp_path / "runs")], capsys)
     assert code == 130 and "no epoch was completed, nothing was saved" in err
+    assert "to resume" not in err                  # there is no run folder left to resume
     assert os.listdir(tmp_path / "runs") == []
 
 
