@@ -70,7 +70,7 @@ def test_digits():
 def mnist_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
     assert main(["mnist", "--limit", "500", "--epochs", "1", "--out", str(out), "--quiet"]) == 0
-    return out
+    return out / "1"                 # the run folder of the first run in a fresh runs folder
 
 
 def test_safe_open_reads_the_file_chainrule_mnist_wrote(mnist_run):
@@ -201,8 +201,8 @@ def test_readme_taking_it_to_pytorch_gets_chainrules_accuracy(mnist_run, tmp_pat
     code = re.findall(r"```python\n(.*?)```", section, re.S)[0]
     assert len([line for line in code.splitlines()
                 if line.strip() and not line.startswith(("import ", "from "))]) == 5
-    (tmp_path / "runs" / "mnist").mkdir(parents=True)
-    shutil.copy(mnist_run / "model.safetensors", tmp_path / "runs" / "mnist")
+    (tmp_path / "runs" / "mnist" / "1").mkdir(parents=True)     # where the README reads it
+    shutil.copy(mnist_run / "model.safetensors", tmp_path / "runs" / "mnist" / "1")
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "README", "exec"), {})
     printed = capsys.readouterr().out.strip()
