@@ -25,8 +25,9 @@ Writing: what the path names, changed the way the user means
       the file partly written.
 
 Temporary files are named ``.NAME.chainrule-HOST-PID-XXXXXXXX.tmp`` (``HOST``, ``PID``: the
-machine and the process writing it). A ``kill -9`` during a write leaves one behind; :func:`remove_stale_temp_files`
-removes those whose process is gone, and only those.
+machine and the process writing it). A ``kill -9`` during a write leaves one behind;
+:func:`remove_stale_temp_files` removes those of this machine whose process is gone, and only
+those.
 
 Reading: :func:`read_bytes` refuses what is not a regular file *before* reading (``/dev/zero``
 would be read forever, a FIFO would block until a writer comes) and reads at most ``limit``

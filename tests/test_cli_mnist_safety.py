@@ -246,7 +246,7 @@ def test_a_fifo_or_dev_zero_as_a_model_is_refused_without_hanging(trained, tmp_p
 def test_idx_content_errors_are_one_line(tmp_path, capsys):
     from nn.data import write_idx
 
-    for split, prefix in (("train", "train"), ("test", "t10k")):
+    for prefix in ("train", "t10k"):
         write_idx(tmp_path / f"{prefix}-images-idx3-ubyte.gz", (2, 28, 28), bytes(2 * 784))
         write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte.gz", (2,), bytes([3, 11]))
     assert one_line_error(["mnist", "--dataset", "mnist-dir", str(tmp_path), "--out",
