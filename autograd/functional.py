@@ -29,7 +29,7 @@ import numbers
 
 from .engine import enable_grad, no_grad, topological_order
 from .errors import ChainruleError, OperandError, with_label
-from .forward import jvp  # noqa: F401  (part of this module's API)
+from .forward import Dual, jvp
 from .value import Value, argument_leaf
 
 __all__ = ["gradients", "grad", "hessian", "jvp", "vjp", "hvp"]
@@ -144,11 +144,9 @@ def _leaf_for(x, what):
     nested derivatives never confuse their inputs."""
     if isinstance(x, Value):
         return +x
-    if type(x).__name__ == "Dual":
-        raise OperandError(f"{what}: got a Dual number ({x!r}): forward-over-reverse "
-                           "(jvp of a grad) is not supported. For Hessian-vector products use "
-                           "hvp(f, primals, tangents); for reverse-over-forward, differentiate "
-                           "jvp's tangent: grad(lambda x: jvp(f, (x,), (1.0,))[1])")
+    if x.__class__ is Dual:
+        raise OperandError(f"{what}: got a Dual number ({x!r}) where it takes numbers or "
+                           "Values. For Hessian-vector products use hvp(f, primals, tangents)")
     if isinstance(x, numbers.Real):
         return argument_leaf(x, LEVEL.depth)
     if _is_tensor(x):
@@ -192,6 +190,8 @@ def grad(f, argnums=0):
     name = getattr(f, "__name__", "f")
 
     def gradient(*args, **kwargs):
+        if any(a.__class__ is Dual for a in args):        # jvp(grad(f), ...)
+            return _forward_over_reverse(f, name, args, kwargs, nums, many)
         args = list(args)
         for i in nums:
             if not -len(args) <= i < len(args):
@@ -217,6 +217,44 @@ def grad(f, argnums=0):
     gradient.__name__ = f"grad_{name}"
     gradient.__doc__ = f"∂{name}/∂(argument {argnums}) (made by autograd.grad)."
     return gradient
+
+
+def _forward_over_reverse(f, name, args, kwargs, nums, many):
+    """``grad(f)`` at Dual arguments ``x + t·ε``: ``Dual(∇f(x), H(x)·t)`` for the requested
+    arguments, which is what forward mode through the gradient computes (forward-over-reverse,
+    JAX's ``jvp(grad(f))``). The tangent H·t is computed reverse-over-reverse (:func:`hvp`'s
+    two backward passes), which costs the same few passes and needs no Value of Duals."""
+    tags = {a.tag for a in args if a.__class__ is Dual}
+    plain = all(isinstance(p, numbers.Real) and not isinstance(p, Value)
+                for a in args for p in ((a.value, a.tangent) if a.__class__ is Dual else (a,)))
+    if len(tags) > 1 or not plain or any(v.__class__ is Dual for v in kwargs.values()):
+        raise OperandError(f"grad({name}): forward-over-reverse (jvp of a grad) works on Duals "
+                           "of plain numbers from one jvp call, as positional arguments; for "
+                           "anything else use hvp(f, primals, tangents)")
+    (tag,) = tags
+    xs = [a.value if a.__class__ is Dual else a for a in args]
+    ts = [a.tangent if a.__class__ is Dual else 0.0 for a in args]
+    for i in nums:
+        if not -len(xs) <= i < len(xs):
+            raise OperandError(f"grad({name}): argnums {i} is out of range for {len(xs)} "
+                               "positional arguments")
+    with _deeper(), enable_grad():
+        leaves = [argument_leaf(float(x), LEVEL.depth) for x in xs]
+        out = f(*leaves, **kwargs)
+        if not isinstance(out, Value):
+            if isinstance(out, numbers.Real):                 # f is constant
+                zeros = [Dual(0.0, 0.0, tag) for _ in nums]
+                return tuple(zeros) if many else zeros[0]
+            raise OperandError(f"grad({name}): f must return a scalar Value or a number, "
+                               f"got {out!r}")
+        first = gradients(out, leaves, create_graph=True)
+        dot = None
+        for g, t in zip(first, ts):
+            if t:
+                dot = g * t if dot is None else dot + g * t
+    second = gradients(dot, leaves) if dot is not None else [0.0] * len(leaves)
+    duals = [Dual(first[i].data, second[i], tag) for i in nums]
+    return tuple(duals) if many else duals[0]
 
 
 def _zero_like(x, graph):

@@ -382,16 +382,26 @@ def test_lecture_draw_dot_runs_unchanged_on_a_chainrule_graph():
     assert "data 2.0000 | grad %.4f" % x.grad in src
 
 
-def test_forward_over_reverse_is_refused_with_the_way_out():
-    from autograd import grad, hessian, hvp, jvp
+def test_forward_over_reverse_jvp_of_grad_is_the_hessian_times_the_tangent():
+    from autograd import Dual, grad, hessian, hvp, jvp
     f = lambda x: x.sin() * x  # noqa: E731
+    d1 = math.cos(0.3) * 0.3 + math.sin(0.3)
+    d2 = 2 * math.cos(0.3) - 0.3 * math.sin(0.3)
+    d3 = -3 * math.sin(0.3) - 0.3 * math.cos(0.3)
+    value, tangent = jvp(grad(f), (0.3,), (1.0,))
+    assert value == pytest.approx(d1, rel=1e-15) and tangent == pytest.approx(d2, rel=1e-14)
+    assert jvp(grad(grad(f)), (0.3,), (1.0,)) == (pytest.approx(d2, rel=1e-14),
+                                                   pytest.approx(d3, rel=1e-13))
+    rosenbrock = lambda x, y: (1 - x) ** 2 + 100 * (y - x * x) ** 2  # noqa: E731
+    H = hessian(rosenbrock)(-1.2, 1.0)
+    t = (0.5, -2.0)
+    for i in (0, 1):                      # each row of H·t, the same numbers hvp gives
+        _, ht = jvp(grad(rosenbrock, argnums=i), (-1.2, 1.0), t)
+        assert ht == pytest.approx(H[i][0] * t[0] + H[i][1] * t[1], rel=1e-14)
+        assert ht == pytest.approx(hvp(rosenbrock, (-1.2, 1.0), t)[i], rel=1e-14)
+    assert jvp(grad(lambda x: 3.0), (0.3,), (1.0,)) == (0.0, 0.0)
     with pytest.raises(OperandError, match=r"forward-over-reverse.*hvp"):
-        jvp(grad(f), (0.3,), (1.0,))
-    # the ways the message names give f'' = 2cos x - x sin x
-    expected = 2 * math.cos(0.3) - 0.3 * math.sin(0.3)
-    assert hvp(f, (0.3,), (1.0,))[0] == pytest.approx(expected, rel=1e-14)
-    assert grad(lambda x: jvp(f, (x,), (1.0,))[1])(0.3) == pytest.approx(expected, rel=1e-14)
-    assert hessian(f)(0.3)[0][0] == pytest.approx(expected, rel=1e-14)
+        grad(f)(Dual(Value(0.3), 1.0, 5))             # a Dual of Values: not this path
 
 
 def test_hessian_of_a_function_returning_something_else_is_an_error():
