@@ -25,7 +25,11 @@ Leaves' ``.grad`` are never touched here. Tensors go through the same walk
 (:func:`autograd.tensor_functional.tensor_gradients`).
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .engine import enable_grad, no_grad, topological_order
 from .errors import ChainruleError, OperandError, with_label
@@ -39,7 +43,7 @@ def _is_tensor(x):
     return getattr(x, "__chainrule_array__", False)
 
 
-def gradients(output, inputs, create_graph=False, grad=1.0):
+def gradients(output: Any, inputs: Any, create_graph: bool = False, grad: Any = 1.0) -> Any:
     """∂output/∂input for each of ``inputs`` (a list of Values, or one Value), as a list.
 
     ``grad`` seeds ∂output/∂output (1.0 for a scalar loss; a Value is allowed with
@@ -175,7 +179,7 @@ def _in_graph(x):
     return isinstance(x, Value) or (_is_tensor(x) and x.requires_grad)
 
 
-def grad(f, argnums=0):
+def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """The function ``x ↦ ∂f/∂x``: ``grad(f)(x)``, with ``argnums`` (an int or a tuple of ints)
     choosing which positional arguments to differentiate with respect to.
 
@@ -263,7 +267,7 @@ def _zero_like(x, graph):
     return Value.constant(0.0) if graph else 0.0
 
 
-def hessian(f):
+def hessian(f: Callable[..., Any]) -> Callable[..., list[list[float]]]:
     """The function ``(x1, ..., xn) ↦ H`` with ``H[i][j] = ∂²f/∂xi∂xj``, as nested lists of
     floats: one backward pass recording the gradient as a graph, then one backward pass per
     row over that graph."""
@@ -291,7 +295,7 @@ def hessian(f):
     return hess
 
 
-def vjp(f, *primals):
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., tuple]]:
     """``(f(*primals), pullback)``: ``pullback(c)`` gives ``c · ∂f/∂primal_i`` for each primal
     (a tuple), from one recorded forward pass; call it as often as you like.
 
@@ -323,7 +327,7 @@ def vjp(f, *primals):
     return value, pullback
 
 
-def hvp(f, primals, tangents):
+def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> list:
     """The Hessian-vector product H·v of ``f`` at ``primals`` along ``tangents``, without
     forming H: H·v = ∇(∇f · v), the gradient of the gradient's dot product with v (two
     backward passes, the second over the graph the first recorded), so it costs a few passes

@@ -11,22 +11,29 @@ weights are then loaded with the usual validation. Any file that is not such a m
 :class:`ModelFileError`.
 """
 
+from __future__ import annotations
+
 import math
+import os
+from typing import Any
 
 from .registry import build_module, parameter_shapes
-from .module import ModelFileError, file_format, load_file_state, read_model_file, write_json
+from .module import (Module, ModelFileError, file_format, load_file_state, read_model_file,
+                     write_json)
 from .torch_layout import read_model_safetensors, state_from_torch
 
 __all__ = ["save_model", "load_model", "write_json"]
 
 
-def save_model(model, path, meta=None, format=None, dtype=None):
+def save_model(model: Module, path: str | os.PathLike, meta: dict | None = None,
+               format: str | None = None, dtype: str | None = None) -> None:
     """Write ``model`` (architecture and weights) and ``meta`` (JSON data) atomically: the one
     save path, :meth:`Module.save`, with a ``meta`` object (``format``, ``dtype`` as there)."""
     model.save(path, meta=meta or {}, format=format, dtype=dtype)
 
 
-def load_model(path, format=None):
+def load_model(path: str | os.PathLike,
+               format: str | None = None) -> tuple[Module, dict[str, Any]]:
     """``(model, meta)`` rebuilt from a file written by :func:`save_model` (the format chosen
     by ``format`` or the extension, as in :meth:`Module.save`)."""
     if file_format(path, format) == "safetensors":

@@ -22,7 +22,7 @@ TYPES = {}
 MAX_PARAMETERS = 10_000_000     # 80 MB of floats as Tensors, far more as scalar Values
 
 
-def register_module(cls):
+def register_module(cls: type) -> type:
     """Make ``cls`` (a Module subclass) loadable from files by its class name; returns it, so
     it works as a decorator. Its ``config()`` must give the keyword arguments that rebuild it
     (or override the classmethod ``from_config``)."""
@@ -42,7 +42,7 @@ def _type_of(description):
     return TYPES[kind], config
 
 
-def build_module(description):
+def build_module(description: dict):
     """A fresh module from ``{"type": name, "config": {...}}`` (as in ``architecture()``);
     its weights are a seed-0 initialisation until a state dict is loaded."""
     cls, config = _type_of(description)
@@ -50,7 +50,7 @@ def build_module(description):
     return cls.from_config(config)
 
 
-def parameter_shapes(description, prefix=""):
+def parameter_shapes(description: dict, prefix: str = "") -> dict[str, list[int]]:
     """``{dotted name: shape}`` that ``build_module(description)`` would create (``[]`` for a
     scalar Value), from the config alone where the type can say (every built-in type)."""
     cls, config = _type_of(description)

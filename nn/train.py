@@ -50,12 +50,16 @@ Ctrl-C (``KeyboardInterrupt``) anywhere in an epoch stops the loop: the checkpoi
 the last completed epoch (never half a file), and ``fit`` returns with ``interrupted=True``.
 """
 
+from __future__ import annotations
+
 import math
 import os
 import random
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from autograd.engine import no_grad
 from autograd.errors import OperandError, ShapeError
@@ -67,6 +71,10 @@ from .layers import check_choice
 from .module import ModelFileError, write_json
 from .progress import ProgressBar
 from .tensor_losses import LOSSES, correct
+
+if TYPE_CHECKING:
+    from .module import Module
+    from .optim import Optimizer
 
 __all__ = ["fit", "evaluate", "FitResult", "ArrayDataset", "CHECKPOINT_FORMAT",
            "read_checkpoint", "epoch_seed", "batch_inputs", "index_batches", "cosine_schedule"]
@@ -152,7 +160,9 @@ def _call(model, forward, inputs):
     return model(inputs) if forward is None else forward(model, inputs)
 
 
-def evaluate(model, ds, loss="cross-entropy", batch_size=1000, metric="auto", forward=None):
+def evaluate(model: Module, ds: Any, loss: str | Callable = "cross-entropy", batch_size: int = 1000,
+             metric: str | Callable | None = "auto",
+             forward: Callable | None = None) -> tuple[float | None, float]:
     """``(accuracy, mean loss)`` of ``model`` on all of ``ds``, under ``no_grad()``
     (accuracy None when there is no metric)."""
     _, fn = _loss_fn(loss)
@@ -194,9 +204,14 @@ def cosine_schedule(lr, epochs):
     return schedule
 
 
-def fit(model, train_ds, test_ds, epochs, batch_size, optimizer, loss="cross-entropy", seed=0,
-        on_epoch=None, on_batch=None, checkpoint=None, resume=False, progress=True, extra=None,
-        stream=None, lr_schedule=None, metric="auto", forward=None):
+def fit(model: Module, train_ds: Any, test_ds: Any, epochs: int, batch_size: int,
+        optimizer: Optimizer, loss: str | Callable[[Any, Any], Any] = "cross-entropy",
+        seed: int = 0, on_epoch: Callable | None = None, on_batch: Callable | None = None,
+        checkpoint: str | os.PathLike | None = None, resume: bool = False,
+        progress: bool = True, extra: dict | None = None, stream: Any = None,
+        lr_schedule: Callable[[int], float] | None = None,
+        metric: str | Callable[[Any, Any], int] | None = "auto",
+        forward: Callable[[Any, Any], Any] | None = None) -> FitResult:
     """Train ``model`` for ``epochs`` epochs (counting epochs already in a resumed checkpoint).
 
     ``train_ds``/``test_ds`` (``test_ds`` may be None): datasets as in the module docstring.
