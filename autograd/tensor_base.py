@@ -15,6 +15,8 @@ Only tensors with ``requires_grad=True`` (parameters) and the tensors computed f
 graph edge and a gradient: inputs such as a batch of images cost no gradient computation.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
 import random as _random
@@ -40,7 +42,8 @@ class Tensor:
     __chainrule_defer__ = True       # Value ⊕ Tensor: the Tensor's reflected operator handles it
     __chainrule_array__ = True       # ops.step/sign/split give constant arrays for arrays
 
-    def __init__(self, data, shape=None, label="", requires_grad=False):
+    def __init__(self, data, shape: tuple[int, ...] | None = None, label: str = "",
+                 requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
             data, shape = list(data.data), data.shape if shape is None else shape
         if shape is None:
@@ -60,26 +63,28 @@ class Tensor:
     # ---- constructors ---------------------------------------------------------------------------
 
     @classmethod
-    def zeros(cls, shape, requires_grad=False, label=""):
+    def zeros(cls, shape, requires_grad: bool = False, label: str = "") -> Tensor:
         """All zeros."""
         shape = check_shape(shape, "zeros")
         return leaf([0.0] * size_of(shape), shape, requires_grad, label)
 
     @classmethod
-    def ones(cls, shape, requires_grad=False, label=""):
+    def ones(cls, shape, requires_grad: bool = False, label: str = "") -> Tensor:
         """All ones."""
         shape = check_shape(shape, "ones")
         return leaf([1.0] * size_of(shape), shape, requires_grad, label)
 
     @classmethod
-    def randn(cls, shape, std=1.0, seed=None, requires_grad=False, label=""):
+    def randn(cls, shape, std: float = 1.0, seed: int | None = None, requires_grad: bool = False,
+              label: str = "") -> Tensor:
         """Normal samples N(0, std²); ``seed`` is an int or a ``random.Random``."""
         shape = check_shape(shape, "randn")
         g = _rng(seed).gauss
         return leaf([g(0.0, std) for _ in range(size_of(shape))], shape, requires_grad, label)
 
     @classmethod
-    def uniform(cls, shape, low=0.0, high=1.0, seed=None, requires_grad=False, label=""):
+    def uniform(cls, shape, low: float = 0.0, high: float = 1.0, seed: int | None = None,
+                requires_grad: bool = False, label: str = "") -> Tensor:
         """Uniform samples on [low, high); ``seed`` is an int or a ``random.Random``."""
         shape = check_shape(shape, "uniform")
         u = _rng(seed).uniform
@@ -112,20 +117,20 @@ class Tensor:
         """The transpose (axes reversed)."""
         return self.transpose()
 
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         return self._op is None
 
-    def tolist(self):
+    def tolist(self) -> list | float:
         """The data as nested lists (a float for a 0-d tensor)."""
         return nest(self.data, self.shape)
 
-    def item(self):
+    def item(self) -> float:
         """The single number of a one-element tensor."""
         if len(self.data) != 1:
             raise ShapeError(f"item(): needs a one-element tensor, got shape {self.shape}")
         return self.data[0]
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """The same data with no graph and no gradient."""
         return leaf(self.data, self.shape, False, self.label)
 
@@ -156,7 +161,7 @@ class Tensor:
 
     # ---- back-propagation -----------------------------------------------------------------------
 
-    def backward(self, grad=None):
+    def backward(self, grad=None) -> None:
         """Fill ``.grad`` of every tensor this one depends on with ∂self/∂tensor (times ``grad``).
 
         With no argument the tensor must have one element (a loss) and is seeded with 1;
