@@ -1,4 +1,4 @@
-"""``python -m autograd`` runs the ``chainrule`` command."""
+"""``python -m autograd`` runs the core's commands (explain, graph, playground)."""
 
 import sys
 

@@ -1,4 +1,4 @@
-"""A tiny PNG encoder for the tests (zlib + the five scanline filters), to feed nn.png."""
+"""A tiny PNG encoder for the tests (zlib + the five scanline filters), to feed nn.apps.png."""
 
 import struct
 import zlib

@@ -4,6 +4,7 @@ module, and the library (autograd) never imports the application or nn."""
 
 import ast
 import pathlib
+import re
 
 import pytest
 
@@ -103,8 +104,30 @@ def test_every_error_class_is_a_chainrule_error_and_keeps_its_builtin():
     from autograd.errors import ChainruleError
     from nn.data.download import DownloadError
     from nn.data.idx import IDXError
-    from nn.png import PNGError
+    from nn.apps.png import PNGError
     assert issubclass(IDXError, ChainruleError) and issubclass(IDXError, ValueError)
     assert issubclass(PNGError, ChainruleError) and issubclass(PNGError, ValueError)
     assert issubclass(DownloadError, ChainruleError) and issubclass(DownloadError, OSError)
     assert str(DownloadError("no mirror")) == "no mirror"
+
+
+def test_docs_architecture_lists_every_module_with_its_job():
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `((?:autograd|nn)/[\w/]+\.py)` \| .+ \|$", text, re.M))
+    actual = {str(p.relative_to(ROOT)) for p in MODULES.values()}
+    assert not actual - listed, f"not in docs/ARCHITECTURE.md: {sorted(actual - listed)}"
+    assert not listed - actual, f"listed but gone: {sorted(listed - actual)}"
+
+
+def test_the_nn_library_never_imports_its_application():
+    bad = [f"{name} imports {m}" for name in MODULES
+           if name.startswith("nn") and not name.startswith("nn.apps")
+           for m in GRAPH[name] if m.startswith("nn.apps")]
+    assert not bad, "\n".join(bad)
+
+
+def test_the_core_command_list_names_no_nn_module():
+    from autograd.cli import COMMAND_MODULES
+    from nn.apps.cli import APP_MODULES
+    assert all(m.startswith("autograd.") for m in COMMAND_MODULES)
+    assert all(m.startswith("nn.apps.") for m in APP_MODULES)

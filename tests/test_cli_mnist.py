@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd.cli import main
+from nn.apps.cli import main
 from nn.data import load_mnist
 from nn.model_file import load_model
 from png_encoder import encode_png
@@ -73,7 +73,7 @@ def test_resume_continues_to_more_epochs_and_refuses_other_settings(tmp_path, ca
 
 
 def test_ctrl_c_keeps_the_last_epoch_and_says_how_to_resume(tmp_path, capsys, monkeypatch):
-    import nn.cli_mnist as cli
+    import nn.apps.mnist as cli
 
     real = cli._write_outputs
 
@@ -214,7 +214,7 @@ def test_one_line_errors_exit_2(run_dir, tmp_path, capsys):
 
 def test_predict_runs_as_a_real_command(run_dir):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run([sys.executable, "-m", "autograd", "predict",
+    proc = subprocess.run([sys.executable, "-m", "nn.apps", "predict",
                            str(run_dir / "model.json"), "--index", "0", "--no-preview"],
                           capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
@@ -237,12 +237,14 @@ def test_download_failure_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
 
 def test_mnist_choices_come_from_the_activation_and_loss_tables(monkeypatch):
     """A new activation or loss is offered by the CLI without editing a second list."""
-    from autograd.cli import build_parser
+    from autograd.cli import COMMAND_MODULES, build_parser
     from nn import linear, tensor_losses
+    from nn.apps.cli import APP_MODULES
 
     monkeypatch.setitem(linear.ACTIVATION_MODULES, "gelu", linear.Tanh)
     monkeypatch.setitem(tensor_losses.LOSSES, "hinge", tensor_losses.squared_error)
-    args = build_parser().parse_args(["mnist", "--activation", "gelu", "--loss", "hinge"])
+    parser = build_parser(COMMAND_MODULES + APP_MODULES)
+    args = parser.parse_args(["mnist", "--activation", "gelu", "--loss", "hinge"])
     assert (args.activation, args.loss) == ("gelu", "hinge")
 
 

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from autograd.cli import main
+from nn.apps.cli import main
 from nn.data import load_mnist
 from nn.model_file import load_model
 from png_encoder import encode_png
@@ -93,7 +93,7 @@ def test_out_naming_a_run_folder_is_refused_unless_resuming(trained, tmp_path, c
 
 
 def test_a_new_run_that_saves_nothing_leaves_no_folder(tmp_path, capsys, monkeypatch):
-    import nn.cli_mnist as cli
+    import nn.apps.mnist as cli
 
     def interrupt(*a):
         raise KeyboardInterrupt
@@ -257,7 +257,7 @@ def test_idx_content_errors_are_one_line(tmp_path, capsys):
 # ---- issue 17 item 8: output failures --------------------------------------------------------
 
 def test_a_full_disk_is_one_line_exit_2_and_keeps_the_last_epoch(tmp_path, capsys, monkeypatch):
-    import nn.cli_mnist as cli
+    import nn.apps.mnist as cli
 
     real = cli._write_outputs
 
@@ -315,7 +315,7 @@ def test_a_read_only_runs_folder_is_refused_before_training(tmp_path, capsys):
 # ---- issue 17 item 11: locks and stale temporary files ---------------------------------------
 
 def test_a_run_folder_in_use_is_refused_with_its_holder(trained, tmp_path, capsys):
-    from nn.run_folder import RunLock
+    from nn.apps.run_folder import RunLock
 
     folder = copy_run(trained, tmp_path)
     with RunLock(folder, "chainrule mnist --resume"):

@@ -187,7 +187,7 @@ def test_module_save_writes_through_a_symlink(tmp_path):
 
 @posix_only
 def test_chainrule_graph_refuses_to_replace_a_fifo(tmp_path, capsys):
-    from autograd.cli import main
+    from nn.apps.cli import main
 
     fifo = tmp_path / "out.dot"
     os.mkfifo(fifo)

@@ -1,4 +1,4 @@
-"""nn.run_folder: numbered run folders, the latest pointer, and the run-folder lock."""
+"""nn.apps.run_folder: numbered run folders, the latest pointer, and the run-folder lock."""
 
 import json
 import os
@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-import nn.run_folder as rf
-from nn.run_folder import (RunFolderError, RunLock, RunLocked, new_run, resolve_run,
+import nn.apps.run_folder as rf
+from nn.apps.run_folder import (RunFolderError, RunLock, RunLocked, new_run, resolve_run,
                            set_latest)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -80,7 +80,7 @@ def test_a_second_lock_says_who_holds_the_first(tmp_path):
 
 @pytest.mark.skipif(os.name != "posix", reason="kill -9 of a child process")
 def test_the_lock_of_a_killed_process_is_taken_over(tmp_path):
-    code = ("import sys, time; sys.path.insert(0, sys.argv[2]); from nn.run_folder import "
+    code = ("import sys, time; sys.path.insert(0, sys.argv[2]); from nn.apps.run_folder import "
             "RunLock; RunLock(sys.argv[1], 'victim').acquire(); print('locked', flush=True); "
             "time.sleep(60)")
     child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path), ROOT],

@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from autograd.engine import no_grad
-from autograd.cli import main
+from nn.apps.cli import main
 from nn import MLP, ModelFileError, TensorMLP, load_model
 from nn.data import load_mnist
 from nn.safetensors import read_safetensors

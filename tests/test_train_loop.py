@@ -10,7 +10,7 @@ from nn.data import load_mnist
 from nn.linear import TensorMLP
 from nn.module import ModelFileError
 from nn.optim import SGD, Adam
-from nn.plot import line_chart, nice_ticks, training_curves
+from nn.apps.plot import line_chart, nice_ticks, training_curves
 from nn.progress import ProgressBar, format_seconds
 from nn.train import cosine_schedule, epoch_seed, evaluate, fit, read_checkpoint
 

@@ -1,10 +1,10 @@
-"""nn.png: the stdlib PNG reader (every filter type, grey/RGB/RGBA/grey+alpha, clear refusals)
+"""nn.apps.png: the stdlib PNG reader (every filter type, grey/RGB/RGBA/grey+alpha, clear refusals)
 and the MNIST-style preprocessing to 28×28."""
 
 import pytest
 
 from nn.data import load_mnist
-from nn.png import PNGError, read_png, to_mnist
+from nn.apps.png import PNGError, read_png, to_mnist
 from png_encoder import chunk, encode_png
 
 

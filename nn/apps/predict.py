@@ -72,11 +72,11 @@ def _load_image(args, meta):
 def run_predict(args):
     from autograd.engine import no_grad
 
-    from .data import ImageDataset
-    from .linear import Sequential
-    from .model_file import load_model
-    from .module import ModelFileError
-    from .train import batch_inputs
+    from ..data import ImageDataset
+    from ..linear import Sequential
+    from ..model_file import load_model
+    from ..module import ModelFileError
+    from ..train import batch_inputs
 
     path = _model_path(args)
     try:

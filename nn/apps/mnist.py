@@ -9,7 +9,7 @@
     chainrule predict [MODEL] (IMAGE.png | --index N) [--dataset ...] [--split test]
 
 Each ``mnist`` run gets its own numbered folder in ``--out`` (``runs/mnist/1``, ``2``, ...;
-``runs/mnist/latest`` names the newest, see :mod:`nn.run_folder`) and writes ``model.json``
+``runs/mnist/latest`` names the newest, see :mod:`nn.apps.run_folder`) and writes ``model.json``
 (architecture + weights + class names), ``model.safetensors`` (the same model as the
 equivalent ``torch.nn.Sequential``'s weights, for PyTorch), ``checkpoint.json`` (everything
 needed to resume), ``history.json`` and ``curve.svg`` there after every epoch: a run never
@@ -26,7 +26,7 @@ import os
 import sys
 import time
 
-from .cli_predict import RUNS, run_predict
+from .predict import RUNS, run_predict
 from .mnist_settings import (DEFAULTS, OPTIMIZERS, RULES, SCHEDULES, TRAINING_KEYS, UsageError,
                              check_settings, check_size, dataset_spec, default_lr,
                              exit_2_on_usage_error, load_split, network_sizes, plural)
@@ -58,7 +58,7 @@ def _checked(convert, ok, what):
     return parse
 
 
-# The flags' types apply the same rules as a checkpoint's stored settings (nn.mnist_settings).
+# The flags' types apply the same rules as a checkpoint's stored settings (nn.apps.mnist_settings).
 _positive = _checked(int, RULES["batch_size"][0], RULES["batch_size"][1])
 _nonnegative_float = _checked(float, RULES["lr"][0], RULES["lr"][1])
 
@@ -71,8 +71,8 @@ def _dataset_option(p):
 
 
 def register(subparsers):
-    from .linear import ACTIVATION_MODULES
-    from .tensor_losses import LOSSES
+    from ..linear import ACTIVATION_MODULES
+    from ..tensor_losses import LOSSES
 
     p = subparsers.add_parser(
         "mnist", help="train a network on handwritten digits in pure Python",
@@ -136,7 +136,7 @@ def register(subparsers):
 # ---- data -------------------------------------------------------------------------------------
 
 def _download(directory, quiet):
-    from .data import DownloadError, download_mnist
+    from ..data import DownloadError, download_mnist
 
     log = None if quiet else (lambda message: print(f"download: {message}", file=sys.stderr))
     try:
@@ -158,7 +158,7 @@ def _settings(args, checkpoint_path):
     if args.download is not None:
         given["dataset"] = dataset_spec(args.dataset, args.download)
     if args.resume:
-        from .train import read_checkpoint
+        from ..train import read_checkpoint
 
         where = f"--resume: {checkpoint_path}"
         try:
@@ -188,7 +188,7 @@ def _settings(args, checkpoint_path):
 
 
 def _optimizer(settings, params):
-    from .optim import SGD, Adam
+    from ..optim import SGD, Adam
 
     if settings["optimizer"] == "adam":
         return Adam(params, lr=settings["lr"])
@@ -208,7 +208,7 @@ def describe(settings, train, test, model, lr_note=None):
 
 
 def _write_outputs(out, model, meta, result, settings, train_name):
-    from .model_file import save_model
+    from ..model_file import save_model
     from .plot import training_curves
     from autograd.fileio import atomic_write
 
@@ -272,7 +272,7 @@ def _claim(folder, parent, command):
 
 @exit_2_on_usage_error("mnist")
 def run_mnist(args):
-    from .module import ModelFileError
+    from ..module import ModelFileError
     from .run_folder import holds_a_run, new_run
 
     parent = None
@@ -323,10 +323,10 @@ def run_mnist(args):
 
 
 def _train(args, settings, lr_note, train, test, folder, parent, checkpoint):
-    from .linear import TensorMLP
-    from .module import ModelFileError
+    from ..linear import TensorMLP
+    from ..module import ModelFileError
     from .run_folder import set_latest
-    from .train import cosine_schedule, fit
+    from ..train import cosine_schedule, fit
 
     model = TensorMLP(train.rows * train.cols, settings["hidden"], len(train.classes),
                       activation=settings["activation"], seed=settings["seed"])

@@ -84,12 +84,12 @@ def _choices(table):
 
 
 def _activations():
-    from .linear import ACTIVATION_MODULES
+    from ..linear import ACTIVATION_MODULES
     return tuple(ACTIVATION_MODULES)
 
 
 def _losses():
-    from .tensor_losses import LOSSES
+    from ..tensor_losses import LOSSES
     return tuple(LOSSES)
 
 
@@ -193,7 +193,7 @@ def check_size(sizes, where):
 
 def load_split(spec, split):
     """The ImageDataset of ``split`` for a dataset spec (raises UsageError if missing)."""
-    from .data import IDXError, load_fashion_mnist, load_mnist, load_mnist_dir
+    from ..data import IDXError, load_fashion_mnist, load_mnist, load_mnist_dir
 
     kind = spec[0]
     try:
