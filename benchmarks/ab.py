@@ -86,7 +86,10 @@ opt.step()
 
 def program(name):
     setup, step = WORKLOADS[name]
-    return (f"import gc, os, time\n{setup}\nN = int(os.environ.get('AB_N', '1'))\n"
+    # the check line: the revision's own autograd and nn run, never this checkout's
+    check = ("import autograd, nn\nfor m in (autograd, nn):\n"
+             "    assert m.__file__.startswith(os.environ['AB_TREE']), m.__file__\n")
+    return (f"import gc, os, time\n{setup}\n{check}N = int(os.environ.get('AB_N', '1'))\n"
             "gc.collect()\nt0 = time.perf_counter()\nfor _ in range(N):\n"
             + "".join(f"    {line}\n" for line in step.strip().splitlines())
             + "print(time.perf_counter() - t0)\n")
@@ -108,7 +111,7 @@ def run(code, tree, n=1, callgrind=False):
     """Seconds the workload's steps took (or, with ``callgrind``, the instructions the whole
     process executed: deterministic, whatever else the machine is doing)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([tree, HERE]), PYTHONHASHSEED="0",
-               AB_N=str(n))
+               AB_N=str(n), AB_TREE=os.path.join(tree, ""))
     cmd = [os.path.realpath(sys.executable), "-c", code]
     if callgrind:
         out_file = os.path.join(tree, "callgrind.out")

@@ -25,8 +25,10 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, ".."))
-sys.path.insert(0, HERE)
+if __name__ == "__main__":       # run as a script: this checkout's chainrule; imported (ab.py,
+    sys.path.insert(0, os.path.join(HERE, ".."))    # the tests): the importer's, left as is
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
 
 from nn import MLP, SGD, hinge, l2  # noqa: E402
 from nn.data.moons import make_moons  # noqa: E402

@@ -89,3 +89,20 @@ def test_interleaved_rotates_the_order_every_round():
     results = _load("bench_scalar").interleaved(runners, 4)
     assert calls == list("ABC" "BCA" "CAB" "ABC")
     assert results == {"A": ["A"] * 4, "B": ["B"] * 4, "C": ["C"] * 4}
+
+
+def test_ab_runs_the_revisions_code_never_this_checkouts(tmp_path):
+    """ab.py's workloads import bench_scalar/bench_mlp from this checkout; those must not put
+    this checkout's autograd first on sys.path (they did: every A/B of graph and mlp compared
+    the working tree with itself)."""
+    ab = _load("ab")
+    root = os.path.dirname(BENCH)
+    tree = tmp_path / "rev"
+    tree.mkdir()
+    for pkg in ("autograd", "nn"):
+        os.symlink(os.path.join(root, pkg), tree / pkg)
+    assert ab.run(ab.program("mlp"), str(tree)) > 0          # the revision's own packages
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SystemExit, match="workload failed"):  # none there: it must fail,
+        ab.run(ab.program("mlp"), str(empty))                 # not fall back to ours
