@@ -18,6 +18,8 @@ Typical loop::
 
 import math
 import numbers
+from itertools import repeat
+from operator import add, mul, sub, truediv
 
 from .module import ModelFileError, zero_grad_of
 
@@ -198,14 +200,16 @@ class SGD(Optimizer):
         return ("velocity",)
 
     def _update(self, i, x, g):
+        # map() over C functions instead of comprehensions: the same arithmetic, term for
+        # term (x·y = y·x exactly in floats), without a Python frame step per weight
         lr, wd, mu = self.lr, self.weight_decay, self.momentum
         if wd:
-            g = [gj + wd * xj for gj, xj in zip(g, x)]
+            g = list(map(add, g, map(mul, x, repeat(wd))))              # g + wd·x
         if mu:
             v = self.velocity[i]
-            v = list(g) if v is None else [mu * vj + gj for vj, gj in zip(v, g)]
-            self.velocity[i] = g = v
-        return [xj - lr * gj for xj, gj in zip(x, g)]
+            v = list(g) if v is None else list(map(add, map(mul, v, repeat(mu)), g))
+            self.velocity[i] = g = v                                    # mu·v + g
+        return list(map(sub, x, map(mul, g, repeat(lr))))               # x - lr·g
 
 
 class Adam(Optimizer):
@@ -252,13 +256,17 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         wd = self.weight_decay
         if wd:
-            g = [gj + wd * xj for gj, xj in zip(g, x)]
+            g = list(map(add, g, map(mul, x, repeat(wd))))              # g + wd·x
         m = self.m[i] or [0.0] * len(g)
         v = self.v[i] or [0.0] * len(g)
-        self.m[i] = m = [b1 * mj + (1.0 - b1) * gj for mj, gj in zip(m, g)]
-        self.v[i] = v = [b2 * vj + (1.0 - b2) * gj * gj for vj, gj in zip(v, g)]
+        # the same arithmetic as the formulas, term for term, as map() over C functions
+        self.m[i] = m = list(map(add, map(mul, m, repeat(b1)),
+                                 map(mul, g, repeat(1.0 - b1))))       # b1·m + (1-b1)·g
+        self.v[i] = v = list(map(add, map(mul, v, repeat(b2)),
+                                 map(mul, map(mul, g, repeat(1.0 - b2)), g)))  # + (1-b2)·g·g
         # x - lr·m̂/(√v̂ + eps) with m̂ = m/c1, v̂ = v/c2
         c1 = 1.0 - b1 ** self.steps
         c2 = 1.0 - b2 ** self.steps
-        lr, eps, sqrt = self.lr, self.eps, math.sqrt
-        return [xj - lr * (mj / c1) / (sqrt(vj / c2) + eps) for xj, mj, vj in zip(x, m, v)]
+        step = map(truediv, map(mul, repeat(self.lr), map(truediv, m, repeat(c1))),
+                   map(add, map(math.sqrt, map(truediv, v, repeat(c2))), repeat(self.eps)))
+        return list(map(sub, x, step))

@@ -229,3 +229,36 @@ def test_shared_parameters_are_updated_once():
     x.grad = 1.0
     SGD([x, x], lr=0.5).step()
     assert x.data == 0.5
+
+
+def test_sgd_and_adam_updates_are_the_formulas_term_for_term():
+    """The map()-based updates compute exactly the documented formulas (no reassociation)."""
+    import math
+    import random
+
+    from autograd import Tensor
+    from nn import SGD, Adam
+
+    rng = random.Random(5)
+    x0 = [rng.uniform(-2, 2) for _ in range(50)]
+    grads = [[rng.uniform(-1, 1) for _ in range(50)] for _ in range(4)]
+    for make in (lambda p: SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01),
+                 lambda p: Adam(p, lr=0.01, betas=(0.8, 0.95), eps=1e-6, weight_decay=0.02)):
+        p = Tensor(list(x0), (50,), requires_grad=True)
+        opt = make([p])
+        x, vel, m, v = list(x0), None, [0.0] * 50, [0.0] * 50
+        for t, g in enumerate(grads, 1):
+            p.grad = Tensor(list(g), (50,))
+            opt.step()
+            if isinstance(opt, SGD):
+                g = [gj + 0.01 * xj for gj, xj in zip(g, x)]
+                vel = list(g) if vel is None else [0.9 * vj + gj for vj, gj in zip(vel, g)]
+                x = [xj - 0.1 * vj for xj, vj in zip(x, vel)]
+            else:
+                g = [gj + 0.02 * xj for gj, xj in zip(g, x)]
+                m = [0.8 * mj + (1.0 - 0.8) * gj for mj, gj in zip(m, g)]
+                v = [0.95 * vj + (1.0 - 0.95) * gj * gj for vj, gj in zip(v, g)]
+                c1, c2 = 1.0 - 0.8 ** t, 1.0 - 0.95 ** t
+                x = [xj - 0.01 * (mj / c1) / (math.sqrt(vj / c2) + 1e-6)
+                     for xj, mj, vj in zip(x, m, v)]
+            assert p.data == x, (type(opt).__name__, t)
