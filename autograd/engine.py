@@ -17,13 +17,23 @@ import contextlib
 
 
 class _State:
-    """Process-wide switches read by every op: is a graph being recorded, is anomaly mode on."""
+    """Process-wide switches read by every op: is a graph being recorded, is anomaly mode on;
+    ``fast`` (recording and no anomaly mode) is kept up to date for the hot ops, which read one
+    switch instead of two."""
 
-    __slots__ = ("enabled", "anomaly")
+    __slots__ = ("enabled", "anomaly", "patched", "fast")
 
     def __init__(self):
         self.enabled = True
         self.anomaly = False
+        self.patched = 0          # hot ops whose table rule differs from their written-out form
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        if name != "fast":
+            object.__setattr__(self, "fast", getattr(self, "enabled", True)
+                               and not getattr(self, "anomaly", False)
+                               and not getattr(self, "patched", 0))
 
 
 STATE = _State()

@@ -59,6 +59,11 @@ class Op:
         self.array_method = array_method or method   # the name on arrays ("maximum")
         self.dunder = dunder      # the operator: "add" -> __add__/__radd__, "neg" -> __neg__
 
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        for watch in WATCHERS:            # e.g. Value's written-out hot ops (a test that
+            watch(self, name)             # patches a rule must see the engine use it)
+
     def inputs(self):
         """Names of the graph inputs, in order: ``("a",)`` or ``("a", "b")``."""
         return ("a", "b")[: self.arity]
@@ -109,6 +114,7 @@ def _joined(partials):
     return lambda out, a, b: (da(out, a, b), db(out, a, b))
 
 
+WATCHERS = []   # functions (op, attribute name) called whenever an Op's attribute is set
 OPS = {}
 KINDS = {}      # class -> its autograd.install.Kind: how ops run on Values, Duals, Tensors, ...
 

@@ -24,9 +24,12 @@ raise an :class:`~autograd.errors.OperandError` that names the method to use (``
 import math
 import numbers
 
+from . import backprop as _backprop
 from . import install as _install
+from . import value_fast as _fast
+from .backprop import LAZY
 from .engine import STATE
-from .errors import (AnomalyError, ChainruleError, FloatOverflow, OperandError, with_label)
+from .errors import AnomalyError, ChainruleError, FloatOverflow, OperandError, with_label
 
 _isfinite = math.isfinite
 _FAST_NUMBERS = (float, int)   # exact-type check first: isinstance(x, numbers.Real) costs ~10 µs
@@ -46,11 +49,15 @@ class Value:
     # op: the Op that computed this value (None for a leaf). _a, _b: the inputs (None when
     # absent); for a unary op _b holds its constant parameter (the k of x ** k) or None; for an
     # n-ary op (dot, add_n) _a is the tuple of inputs and _b is None; for a leaf _b is CONSTANT
-    # when the leaf is a number written into an expression (x * 2.0): nothing needs its
-    # gradient. _g: this backward pass's gradient; _n: consumers not yet processed during
-    # backward (0 when idle). Few slots = less work for Python's garbage collector, which still
-    # traverses every node it allocates.
-    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_g", "_n")
+    # when the leaf is a number written into an expression, or an Argument (see grad).
+    # The hot binary ops fold a plain-number operand into the node (x * 2.0: _b is 2.0, no
+    # constant leaf); reading .inputs turns it into a constant leaf for good (_prev).
+    # _da, _db: ∂self/∂_a and ∂self/∂_b as floats, stored by the hot ops in the forward pass
+    # (None: that operand is a folded number, or absent); LAZY: ask the op table in backward.
+    # _g: this backward pass's gradient; _n: consumers not yet processed during backward (0
+    # when idle). One object per op: less work for Python's garbage collector, which traverses
+    # every node it tracks.
+    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db", "_g", "_n")
     __chainrule_scalar__ = True
 
     def __init__(self, data, label=""):
@@ -66,6 +73,7 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._a = self._b = self.op = None
+        self._da = self._db = LAZY
         self._g = 0.0
         self._n = 0
 
@@ -96,7 +104,24 @@ class Value:
             return ()
         if a.__class__ is tuple:           # an n-ary node (dot, add_n)
             return a
-        return (a, b) if b.__class__ is Value else (a,)
+        if self.op.arity == 1:
+            return (a,)
+        if a.__class__ is not Value or b.__class__ is not Value:
+            a, b = self._unfold()
+        return (a, b)
+
+    def _unfold(self):
+        """Turn the plain-number operand a hot op folded into this node (the 2.0 of
+        ``x * 2.0``) into a constant leaf, as every other op makes it: from now on the node
+        looks and back-propagates like one built with two inputs (its constant gets a
+        gradient, the local derivatives come from the op table)."""
+        a, b = self._a, self._b
+        if a.__class__ is not Value:
+            self._a = a = constant_leaf(float(a))
+        if b.__class__ is not Value:
+            self._b = b = constant_leaf(float(b))
+        self._da = self._db = LAZY
+        return a, b
 
     @property
     def inputs(self):
@@ -106,10 +131,10 @@ class Value:
     @property
     def arg(self):
         """The constant parameter of the op (the ``k`` of ``x ** k``), or ``None``."""
-        b = self._b
-        if self._a is None or b.__class__ is Value or b.__class__ is tuple:
+        a = self._a
+        if a is None or a.__class__ is tuple or self.op.arity != 1:
             return None
-        return b
+        return self._b
 
     def is_leaf(self):
         """True for a value that was not computed from other values in the graph."""
@@ -129,15 +154,18 @@ class Value:
         """``∂self/∂input`` for each input, evaluated at the current data (``()`` for a leaf).
         A derivative that does not exist with respect to a constant input (the base of
         ``0.0 ** y``) is NaN: nothing needs it, and it is not a number."""
-        a, b = self._a, self._b
-        if a is None:
+        if self._a is None:
             return ()
+        inputs = self._prev                    # a folded number becomes a constant leaf
+        a, b = self._a, self._b
+        if len(inputs) == 2:
+            b = inputs[1]
         try:
             if a.__class__ is tuple:           # n-ary: local(out, [input values])
                 return self.op.local(self.data, [c.data for c in a])
             return self.op.local(self.data, a.data, b.data if b.__class__ is Value else b)
         except ChainruleError:
-            return _needed_locals(self)
+            return _backprop.needed_locals(self)
 
     def item(self):
         """The number, as a plain float (the same as ``.data``)."""
@@ -188,74 +216,7 @@ class Value:
         """
         if isinstance(grad, Value) or not isinstance(grad, numbers.Real):
             raise OperandError(f"backward(grad=...) takes a number, got {grad!r}")
-        # Pass 1: reach every node, count its consumers (_n), zero its pass gradient (_g).
-        # Pass 2 (Kahn): a node is processed once all its consumers are, so its _g is complete;
-        # its inputs are updated and pushed last one first, so the first input is processed
-        # next. This is engine.backward_order() inlined for scalars, where the time goes.
-        reached = [self]
-        self._n = 0
-        stack = [self]
-        push, pop, keep = stack.append, stack.pop, reached.append
-        while stack:
-            node = pop()
-            a = node._a
-            if a is None:
-                continue
-            b = node._b
-            for c in a if a.__class__ is tuple else (a, b) if b.__class__ is Value else (a,):
-                if c._n:
-                    c._n += 1
-                else:
-                    c._n = 1
-                    c._g = 0.0
-                    push(c)
-                    keep(c)
-        self._g = float(grad)
-        anomaly = STATE.anomaly
-        push(self)                            # the stack is empty again after pass 1
-        try:
-            while stack:
-                node = pop()
-                g = node._g
-                a = node._a
-                if a is None:                 # a leaf: accumulate this pass, once
-                    node.grad += g
-                    continue
-                node.grad = g                 # an interior node: this pass's gradient
-                # The chain rule for each input c: ∂L/∂c += ∂L/∂node · ∂node/∂c. Unary and binary
-                # nodes (nearly all of them) spell it out: a shared loop costs +30% here.
-                b = node._b
-                if a.__class__ is tuple:      # n-ary: local(out, [input values])
-                    local = node.op.local(node.data, [c.data for c in a])
-                    for c, d in zip(reversed(a), reversed(local)):
-                        c._g += d * g
-                        c._n -= 1
-                        if not c._n:
-                            push(c)
-                else:
-                    if b.__class__ is Value:
-                        try:
-                            da, db = node.op.local(node.data, a.data, b.data)
-                        except ChainruleError:    # e.g. ∂(0.0 ** y)/∂base: ask for needed ones
-                            da, db = _needed_locals(node)
-                        b._g += db * g
-                        b._n -= 1
-                        if not b._n:
-                            push(b)
-                    else:                     # unary: b is the op's constant (or None)
-                        (da,) = node.op.local(node.data, a.data, b)
-                    a._g += da * g
-                    a._n -= 1
-                    if not a._n:
-                        push(a)
-                if anomaly:
-                    _check_backward(node, g)
-        except BaseException as e:
-            for n in reached:                 # leave every node ready for the next walk
-                n._n = 0
-            if isinstance(e, ChainruleError):
-                raise with_label(e, node.label) from None
-            raise
+        _backprop.backward(self, float(grad), Value)
 
     # ---- operators ----------------------------------------------------------------------------
     # (filled in below from the op table)
@@ -316,6 +277,7 @@ def make_node(data, a, b, op):
     v._a = a
     v._b = b
     v.op = op
+    v._da = v._db = LAZY
     v._n = 0
     return v
 
@@ -338,26 +300,6 @@ def _lift(x, op):
         return NotImplemented        # let Tensor's (or Dual's) reflected operator handle it
     raise OperandError(f"{op.name}: unsupported operand {x!r} of type {type(x).__name__}; "
                        "use a number or a Value")
-
-
-def _needed_locals(node):
-    """The local derivatives of ``node`` asked one input at a time, after ``op.local`` failed
-    for all of them at once: an input that is a constant gets NaN when its own derivative does
-    not exist (nothing reads it); a failure for any other input is raised."""
-    a, b, op = node._a, node._b, node.op
-    inputs = a if a.__class__ is tuple else (a, b) if b.__class__ is Value else (a,)
-    xs = [c.data for c in inputs]
-    arg = xs if a.__class__ is tuple else xs[0]
-    second = None if a.__class__ is tuple else xs[1] if len(xs) == 2 else b
-    out = []
-    for i, c in enumerate(inputs):
-        try:
-            out.append(op.partial(i, node.data, arg, second))
-        except ChainruleError:
-            if not c.is_constant():
-                raise
-            out.append(math.nan)
-    return tuple(out)
 
 
 def _blame(error, a, b):
@@ -385,34 +327,18 @@ def check_forward(op, out, inputs):
         raise AnomalyError(f"anomaly: {op.name}({shown}) produced {out!r} in the forward pass")
 
 
-def _check_backward(node, g):
-    for child, d in zip(node._prev, node.local_derivatives()):
-        if not _isfinite(d * g) and not child.is_constant():
-            name = f" (node {node.label!r})" if node.label else ""
-            raise AnomalyError(
-                f"anomaly: backward of {node.op.name}{name} at data={node.data!r} gave "
-                f"local derivative {d!r} × upstream {g!r} for input {child.data!r}")
-
-
 def _binary(op, reflected=False):
+    """``op`` as an operator: ``self op other`` (``other op self`` when ``reflected``). The hot
+    ops get the written-out forms of :func:`_fast_binary`; this general form lifts a number
+    operand into a constant leaf and leaves the local derivatives to the op table."""
     forward = op.forward
 
     def method(self, other):
         cls = other.__class__
         if cls is not Value:
-            if cls is float or cls is int:          # the common case, inlined: a constant leaf
-                c = _new(Value)
-                c.data = float(other)
-                c.grad = c._g = 0.0
-                c.label = ""
-                c._a = c.op = None
-                c._b = CONSTANT
-                c._n = 0
-                other = c
-            else:
-                other = _lift(other, op)
-                if other is NotImplemented:
-                    return NotImplemented
+            other = _lift(other, op)
+            if other is NotImplemented:
+                return NotImplemented
         if reflected:
             a, b = other, self
         else:
@@ -423,19 +349,14 @@ def _binary(op, reflected=False):
             raise _fail(op, e, (a.data, b.data), _blame(e, a, b)) from None
         if STATE.anomaly:
             check_forward(op, out, (a.data, b.data))
-        v = _new(Value)
-        v.data = out
-        v.grad = v._g = 0.0
-        v.label = ""
-        v._n = 0
         if STATE.enabled:
-            v._a = a
-            v._b = b
-            v.op = op
-        else:
-            v._a = v._b = v.op = None
-        return v
+            return make_node(out, a, b, op)
+        return make_node(out, None, None, None)
 
+    fast = _fast.binary(op, reflected, method, Value)
+    if fast is not None:
+        fast.__doc__ = f"{op.expr}  (local derivatives: {', '.join(op.derivs)})"
+        return fast
     method.__name__ = f"__{'r' if reflected else ''}{op.name}__"
     method.__doc__ = f"{op.expr}  (local derivatives: {', '.join(op.derivs)})"
     return method
@@ -455,6 +376,7 @@ def _unary(op):
             return make_node(out, self, None, op)
         return make_node(out, None, None, None)
 
+    method = _fast.unary(op, method, Value) or method
     method.__name__ = op.name
     method.__doc__ = f"{op.expr}; {op.formula()}"
     return method
@@ -483,6 +405,13 @@ def _power(pow_op, powc_op):
         if STATE.enabled:
             return make_node(out, self, other, powc_op)
         return make_node(out, None, None, None)
+
+    numbers_fast = _fast.power(powc_op, __pow__, Value)
+
+    def __pow__(self, other, general=__pow__):
+        if other.__class__ is Value:
+            return pow_values(self, other)
+        return numbers_fast(self, other)
 
     __pow__.__doc__ = (f"``self ** other``: {powc_op.formula()} for a number k, "
                        f"{pow_op.formula(0)} and {pow_op.formula(1)} for a Value.")

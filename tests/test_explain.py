@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 
 from autograd import OPS, Value
+from autograd.backprop import LAZY
 from autograd.engine import backward_order
 from autograd.explain import explain, explain_update, fmt, forward_order, names
 from autograd.testing import graphs
@@ -124,14 +125,34 @@ class _Tag(float):
         return float(self) + other
 
 
+class _LocalTag(float):
+    """A local derivative the forward pass stored in its node (the hot ops do): the engine
+    multiplies it by the node's gradient when it processes that node."""
+
+    def __new__(cls, x, node, log):
+        self = super().__new__(cls, x)
+        self.node, self.log = node, log
+        return self
+
+    def __mul__(self, other):
+        if not self.log or self.log[-1] is not self.node:     # once per node (∂/∂a and ∂/∂b)
+            self.log.append(self.node)
+        return float(self) * other
+
+
 def record_engine_order(root, monkeypatch):
-    """Run Value.backward and record which node it processes at each step."""
+    """Run Value.backward and record which node it processes at each step: a leaf when it
+    accumulates ``.grad``, a node whose op the table is asked for its local derivatives, a
+    node whose local derivatives are stored when they are used."""
     log = []
     for v in forward_order(root):
         if v.is_leaf():
             v.grad = _Tag(0.0, v, log)
         else:
             v.data = _Tag(v.data, v, log)
+            if v._da is not LAZY:
+                v._da = None if v._da is None else _LocalTag(v._da, v, log)
+                v._db = None if v._db is None else _LocalTag(v._db, v, log)
     for op in OPS.values():
         def spy(out, a, b, _local=op.local):
             log.append(out.node)
