@@ -96,9 +96,9 @@ def backward(root, grad, cls):
             g = node._g
             a = node._a
             if a is None:                     # a leaf: accumulate this pass, once
-                node.grad += g
+                node._grad += g               # (.grad; every leaf has it set)
                 continue
-            node.grad = g                     # an interior node: this pass's gradient
+            node._grad = g                    # an interior node: this pass's gradient
             da = node._da
             if da is LAZY:
                 _from_table(node, g, a, push)

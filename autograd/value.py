@@ -55,9 +55,11 @@ class Value:
     # _da, _db: ∂self/∂_a and ∂self/∂_b as floats, stored by the hot ops in the forward pass
     # (None: that operand is a folded number, or absent); LAZY: ask the op table in backward.
     # _g: this backward pass's gradient; _n: consumers not yet processed during backward (0
-    # when idle). One object per op: less work for Python's garbage collector, which traverses
-    # every node it tracks.
-    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db", "_g", "_n")
+    # when idle). _grad and _label hold .grad and .label, left unset (0.0 and "") by the hot
+    # ops until backward or a user sets them. One object per op, and no more slots filled than
+    # needed: Python's garbage collector traverses every slot of every node it tracks, again
+    # and again while a graph grows.
+    __slots__ = ("data", "_grad", "_label", "op", "_a", "_b", "_da", "_db", "_g", "_n")
     __chainrule_scalar__ = True
 
     def __init__(self, data, label=""):
@@ -70,8 +72,8 @@ class Value:
         if not isinstance(label, str):
             raise OperandError(f"Value(label=...) takes a string, got {label!r}")
         self.data = float(data)
-        self.grad = 0.0
-        self.label = label
+        self._grad = 0.0
+        self._label = label
         self._a = self._b = self.op = None
         self._da = self._db = LAZY
         self._g = 0.0
@@ -82,6 +84,30 @@ class Value:
         """A number as a leaf whose gradient nothing needs (what ``x * 2.0`` makes of the 2.0):
         backward never asks an op for its derivative with respect to a constant."""
         return constant_leaf(float(_real(x, "Value.constant")))
+
+    @property
+    def grad(self):
+        """∂L/∂(this value) after ``L.backward()`` (0.0 before)."""
+        try:
+            return self._grad
+        except AttributeError:             # a node no backward has reached yet
+            return 0.0
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
+
+    @property
+    def label(self):
+        """The name ``repr``, ``explain``, ``draw`` and error messages use ("" for none)."""
+        try:
+            return self._label
+        except AttributeError:
+            return ""
+
+    @label.setter
+    def label(self, value):
+        self._label = value
 
     # ---- introspection (read by explain, draw and the tests) -------------------------------
 
@@ -272,8 +298,8 @@ def make_node(data, a, b, op):
     hottest path, inline these lines: a function call is a measurable share of an op's cost."""
     v = _new(Value)
     v.data = data
-    v.grad = v._g = 0.0
-    v.label = ""
+    v._grad = v._g = 0.0
+    v._label = ""
     v._a = a
     v._b = b
     v.op = op

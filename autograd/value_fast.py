@@ -44,8 +44,9 @@ def binary(op, reflected, general, cls):
 
 # Each operator below: with another Value, both local derivatives; with a number c folded in,
 # one (the other is None). The number's class is checked exactly: bool and other Reals go to
-# the general form. Each makes its node inline (new object, its ten slots): a helper function
-# would cost one more Python call per op, a measurable share of it.
+# the general form. Each makes its node inline (a new object and the eight slots it needs;
+# .grad and .label stay unset, read as 0.0 and ""): a helper function would cost one more
+# Python call per op, a measurable share of it.
 
 def _add(general, cls):
     def __add__(self, other):
@@ -54,8 +55,6 @@ def _add(general, cls):
             if k is cls:
                 v = _new(cls)
                 v.data = self.data + other.data
-                v.grad = 0.0
-                v.label = ""
                 v.op = ADD
                 v._a = self
                 v._b = other
@@ -67,8 +66,6 @@ def _add(general, cls):
                 c = other if k is float else float(other)
                 v = _new(cls)
                 v.data = self.data + c
-                v.grad = 0.0
-                v.label = ""
                 v.op = ADD
                 v._a = self
                 v._b = c
@@ -88,8 +85,6 @@ def _radd(general, cls):
                 c = other if k is float else float(other)
                 v = _new(cls)
                 v.data = c + self.data
-                v.grad = 0.0
-                v.label = ""
                 v.op = ADD
                 v._a = c
                 v._b = self
@@ -108,8 +103,6 @@ def _sub(general, cls):
             if k is cls:
                 v = _new(cls)
                 v.data = self.data - other.data
-                v.grad = 0.0
-                v.label = ""
                 v.op = SUB
                 v._a = self
                 v._b = other
@@ -121,8 +114,6 @@ def _sub(general, cls):
                 c = other if k is float else float(other)
                 v = _new(cls)
                 v.data = self.data - c
-                v.grad = 0.0
-                v.label = ""
                 v.op = SUB
                 v._a = self
                 v._b = c
@@ -142,8 +133,6 @@ def _rsub(general, cls):
                 c = other if k is float else float(other)
                 v = _new(cls)
                 v.data = c - self.data
-                v.grad = 0.0
-                v.label = ""
                 v.op = SUB
                 v._a = c
                 v._b = self
@@ -163,8 +152,6 @@ def _mul(general, cls):
                 a, b = self.data, other.data
                 v = _new(cls)
                 v.data = a * b
-                v.grad = 0.0
-                v.label = ""
                 v.op = MUL
                 v._a = self
                 v._b = other
@@ -176,8 +163,6 @@ def _mul(general, cls):
                 c = other if k is float else float(other)
                 v = _new(cls)
                 v.data = self.data * c
-                v.grad = 0.0
-                v.label = ""
                 v.op = MUL
                 v._a = self
                 v._b = c
@@ -197,8 +182,6 @@ def _rmul(general, cls):
                 c = other if k is float else float(other)
                 v = _new(cls)
                 v.data = c * self.data
-                v.grad = 0.0
-                v.label = ""
                 v.op = MUL
                 v._a = c
                 v._b = self
@@ -220,8 +203,6 @@ def _div(general, cls):
                     out = self.data / b
                     v = _new(cls)
                     v.data = out
-                    v.grad = 0.0
-                    v.label = ""
                     v.op = DIV
                     v._a = self
                     v._b = other
@@ -234,8 +215,6 @@ def _div(general, cls):
                 if c != 0:
                     v = _new(cls)
                     v.data = self.data / c
-                    v.grad = 0.0
-                    v.label = ""
                     v.op = DIV
                     v._a = self
                     v._b = c
@@ -256,8 +235,6 @@ def _rdiv(general, cls):
                 out = float(other) / b
                 v = _new(cls)
                 v.data = out
-                v.grad = 0.0
-                v.label = ""
                 v.op = DIV
                 v._a = float(other)
                 v._b = self
@@ -276,8 +253,6 @@ def unary(op, general, cls):
             if STATE.fast:
                 v = _new(cls)
                 v.data = -self.data
-                v.grad = 0.0
-                v.label = ""
                 v.op = NEG
                 v._a = self
                 v._b = None
@@ -293,8 +268,6 @@ def unary(op, general, cls):
                 out = _tanh(self.data)
                 v = _new(cls)
                 v.data = out
-                v.grad = 0.0
-                v.label = ""
                 v.op = TANH
                 v._a = self
                 v._b = None
@@ -311,8 +284,6 @@ def unary(op, general, cls):
                 if a > 0:
                     v = _new(cls)
                     v.data = a
-                    v.grad = 0.0
-                    v.label = ""
                     v.op = RELU
                     v._a = self
                     v._b = None
@@ -323,8 +294,6 @@ def unary(op, general, cls):
                 if a <= 0:
                     v = _new(cls)
                     v.data = 0.0
-                    v.grad = 0.0
-                    v.label = ""
                     v.op = RELU
                     v._a = self
                     v._b = None
@@ -343,8 +312,6 @@ def unary(op, general, cls):
                     return general(self)
                 v = _new(cls)
                 v.data = out
-                v.grad = 0.0
-                v.label = ""
                 v.op = EXP
                 v._a = self
                 v._b = None
@@ -360,8 +327,6 @@ def unary(op, general, cls):
             if STATE.fast and a > 0:
                 v = _new(cls)
                 v.data = _log(a)
-                v.grad = 0.0
-                v.label = ""
                 v.op = LOG
                 v._a = self
                 v._b = None
@@ -379,8 +344,6 @@ def unary(op, general, cls):
                 out = forward(self.data, None)
                 v = _new(cls)
                 v.data = out
-                v.grad = 0.0
-                v.label = ""
                 v.op = SIGMOID
                 v._a = self
                 v._b = None
@@ -408,8 +371,6 @@ def power(powc_op, general, cls):
                     return general(self, k)
                 v = _new(cls)
                 v.data = out
-                v.grad = 0.0
-                v.label = ""
                 v.op = powc_op
                 v._a = self
                 v._b = k
