@@ -1,4 +1,4 @@
-"""``python -m autograd`` runs the core's commands (explain, graph, playground)."""
+"""``python -m autograd`` runs the core's commands (explain, graph)."""
 
 import sys
 

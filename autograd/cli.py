@@ -1,7 +1,7 @@
-"""The core's commands, assembled: ``python -m autograd`` (explain, graph, playground).
+"""The core's commands, assembled: ``python -m autograd`` (explain, graph).
 
 The ``chainrule`` command itself is assembled by :mod:`nn.apps.cli`: these commands plus the
-application's (``mnist``, ``predict``), since the core never imports ``nn``.
+application's (``playground``, ``mnist``, ``predict``), since the core never imports ``nn``.
 
 Subcommands live in their own modules, each with a ``register(subparsers)`` function that adds
 its parser and sets ``func`` (called with the parsed arguments; its return value is the exit
@@ -17,7 +17,6 @@ import sys
 # Command modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
     "autograd.cli_teach",       # explain, graph
-    "autograd.cli_playground",  # playground (the browser page: build, serve)
 )
 
 DESCRIPTION = ("Reverse-mode automatic differentiation you can read: explain the chain rule step "

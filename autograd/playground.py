@@ -1,6 +1,6 @@
 """What the browser playground asks the engine: one call per thing a learner does, JSON out.
 
-The playground page (:mod:`autograd.playground_site` builds it) runs this very package in
+The playground page (:mod:`nn.apps.playground_site` builds it) runs this very package in
 Pyodide, CPython compiled to WebAssembly, and calls these functions from its script; the same
 calls run in CPython, so a test can tell a broken page from a broken engine.
 

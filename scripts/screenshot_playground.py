@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograd.cli_playground import serve  # noqa: E402
-from autograd.playground_site import build  # noqa: E402
+from nn.apps.playground_cli import serve  # noqa: E402
+from nn.apps.playground_site import build  # noqa: E402
 
 
 def main(modules, out=ROOT / "docs" / "playground.png"):

@@ -1,7 +1,7 @@
 """Local copies of the playground's two browser packages, installed from npm once per cache.
 
 ``npm install --prefix CACHE pyodide@PYODIDE_VERSION @viz-js/viz@VIZ_VERSION`` (the versions
-the site pins, :mod:`autograd.playground_site`). ``CACHE`` is ``$CHAINRULE_NPM_CACHE`` (CI
+the site pins, :mod:`nn.apps.playground_site`). ``CACHE`` is ``$CHAINRULE_NPM_CACHE`` (CI
 points it at a folder of its own beside its venv) or ``~/.cache/chainrule-npm``. A cache that
 already holds those versions is used as it is, without asking npm anything.
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd.playground_site import PYODIDE_VERSION, VIZ_VERSION
+from nn.apps.playground_site import PYODIDE_VERSION, VIZ_VERSION
 
 PACKAGES = {"pyodide": PYODIDE_VERSION, "@viz-js/viz": VIZ_VERSION}
 

@@ -14,7 +14,7 @@ const site = py.runPython("import sysconfig; sysconfig.get_path('purelib')");
 py.unpackArchive(new Uint8Array(readFileSync(wheelPath)), "zip", { extractDir: site });
 py.runPython("import autograd, nn\n" +
              "from autograd.playground import explain_expression\n" +
-             "from nn.moons_demo import MoonsDemo");
+             "from nn.apps.moons_demo import MoonsDemo");
 const explain = py.globals.get("explain_expression");
 const good = JSON.parse(explain("tanh(w*x + b)", "x=0.5 w=-1.2 b=0.3"));
 const hostile = JSON.parse(explain("__import__('os')", ""));

@@ -17,13 +17,13 @@ import zipfile
 import pytest
 
 from autograd import no_grad
-from autograd.cli import main
-from autograd.cli_playground import serve
+from nn.apps.cli import main
+from nn.apps.playground_cli import serve
 from autograd.playground import explain_expression
-from autograd.playground_site import (DEFAULT_PYODIDE_URL, DEFAULT_VIZ_URL, PYODIDE_FILES,
+from nn.apps.playground_site import (DEFAULT_PYODIDE_URL, DEFAULT_VIZ_URL, PYODIDE_FILES,
                                       PlaygroundError, build, check_url, package_files,
                                       wheel_bytes)
-from nn.moons_demo import MoonsDemo
+from nn.apps.moons_demo import MoonsDemo
 
 
 def call(expression, at):
@@ -120,8 +120,8 @@ def test_the_wheel_holds_every_package_file_with_checked_hashes(tmp_path):
     name, raw = wheel_bytes()
     z = zipfile.ZipFile(io.BytesIO(raw))
     names = z.namelist()
-    assert "autograd/playground.py" in names and "nn/moons_demo.py" in names
-    assert "autograd/playground_assets/playground.js" in names
+    assert "autograd/playground.py" in names and "nn/apps/moons_demo.py" in names
+    assert "nn/apps/playground_assets/playground.js" in names
     assert "autograd/explorer_assets/explorer.js" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert set(names) - {n for n in names if ".dist-info/" in n} == \
@@ -229,7 +229,7 @@ def test_server_gives_the_files_with_the_types_browsers_need(tmp_path):
 
 def test_cli_serves_on_127_0_0_1_and_prints_the_url(tmp_path):
     build(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-m", "autograd", "playground", "--site",
+    proc = subprocess.Popen([sys.executable, "-m", "nn.apps", "playground", "--site",
                              str(tmp_path), "--port", "0"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
@@ -247,7 +247,7 @@ def test_cli_serves_on_127_0_0_1_and_prints_the_url(tmp_path):
 
 
 def test_cli_without_a_site_serves_a_fresh_build_of_the_public_urls():
-    proc = subprocess.Popen([sys.executable, "-m", "autograd", "playground", "--port", "0"],
+    proc = subprocess.Popen([sys.executable, "-m", "nn.apps", "playground", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()

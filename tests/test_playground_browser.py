@@ -16,10 +16,10 @@ import time
 import pytest
 
 import npm_cache
-from autograd.cli_playground import serve
+from nn.apps.playground_cli import serve
 from autograd.playground import explain_expression
-from autograd.playground_site import build
-from nn.moons_demo import MoonsDemo
+from nn.apps.playground_site import build
+from nn.apps.moons_demo import MoonsDemo
 
 pytestmark = pytest.mark.slow
 READY_TIMEOUT = 180.0          # Pyodide's start on a busy 2-core machine

@@ -14,8 +14,8 @@ import pytest
 
 import npm_cache
 from autograd.playground import explain_expression
-from autograd.playground_site import build
-from nn.moons_demo import MoonsDemo
+from nn.apps.playground_site import build
+from nn.apps.moons_demo import MoonsDemo
 
 pytestmark = pytest.mark.slow
 SCRIPT = Path(__file__).with_name("playground_node.mjs")

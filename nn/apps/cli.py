@@ -1,11 +1,12 @@
-"""The ``chainrule`` command: the core's commands (explain, graph, playground) and the
-application's (mnist, predict), assembled here because the core never imports ``nn``."""
+"""The ``chainrule`` command: the core's commands (explain, graph) and the application's
+(playground, mnist, predict), assembled here because the core never imports ``nn``."""
 
 import sys
 
 from autograd.cli import COMMAND_MODULES, build_parser, run
 
 APP_MODULES = (
+    "nn.apps.playground_cli",   # playground (the browser page: build, serve)
     "nn.apps.mnist",            # mnist, predict
 )
 

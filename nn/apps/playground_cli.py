@@ -4,7 +4,7 @@
                                        [--viz-url URL | --viz-dir DIR]
     chainrule playground [--site site/] [--port 8000]        # serve; prints the URL
 
-``--build`` writes the static site (:mod:`autograd.playground_site`) and exits. Without it, the
+``--build`` writes the static site (:mod:`nn.apps.playground_site`) and exits. Without it, the
 command serves ``--site`` (a folder built before), or a fresh build in a temporary folder,
 on 127.0.0.1 only (``--host`` accepts nothing else: the playground is for this machine; to
 publish it, copy the built folder to a static host). ``--port 0`` picks a free port. Bad input
@@ -19,7 +19,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .errors import ChainruleError
+from autograd.errors import ChainruleError
 
 LOOPBACK = {"127.0.0.1": "127.0.0.1", "localhost": "127.0.0.1"}
 TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript",

@@ -28,8 +28,8 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from .errors import ChainruleError
-from .fileio import atomic_write
+from autograd.errors import ChainruleError
+from autograd.fileio import atomic_write
 
 PYODIDE_VERSION = "314.0.7"          # npm pyodide: Python 3.14; checked with this engine
 VIZ_VERSION = "3.31.0"               # npm @viz-js/viz: Graphviz in WebAssembly, one ES module
@@ -56,7 +56,7 @@ def asset(name):
 def package_files():
     """``[(path inside the wheel, file on disk)]`` for every file of chainrule's packages
     (``autograd`` here and ``nn`` beside it), caches and dot files left out, sorted."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]          # nn/apps/ -> the packages' folder
     out = []
     for name in PACKAGES:
         top = root / name
@@ -81,7 +81,7 @@ def wheel_bytes(version=None):
     files give the same bytes (fixed timestamps, sorted names)."""
     import io
 
-    from . import __version__
+    from autograd import __version__
 
     version = version or __version__
     info = f"chainrule-{version}.dist-info"
@@ -136,7 +136,7 @@ def _script_json(value):
 def page(config):
     """``index.html``'s text for ``config`` (``pyodideUrl``, ``vizUrl``, ``wheel``, ``version``):
     the playground's and the explorer's CSS and scripts inline."""
-    from .explorer import asset as explorer_asset, script as explorer_script
+    from autograd.explorer import asset as explorer_asset, script as explorer_script
 
     parts = {
         "VERSION": html.escape(config["version"]),
@@ -154,7 +154,7 @@ def build(dest, pyodide_url=DEFAULT_PYODIDE_URL, viz_url=DEFAULT_VIZ_URL, pyodid
     """Write the playground into the folder ``dest`` (created if needed): ``index.html`` and
     the wheel, plus ``pyodide/`` and ``viz/`` when local copies are given. Returns the list of
     paths written. An older chainrule wheel in ``dest`` is removed."""
-    from . import __version__
+    from autograd import __version__
 
     dest = Path(dest)
     if dest.exists() and not dest.is_dir():

@@ -1,7 +1,7 @@
 /* chainrule playground: loads Pyodide, unpacks chainrule's wheel into its site-packages (no
  * micropip, no package index), then calls the package's own functions:
  *   autograd.playground.explain_expression(expression, at) -> JSON (table, explorer, DOT)
- *   nn.moons_demo.MoonsDemo().step_json() / boundary_json()  -> JSON
+ *   nn.apps.moons_demo.MoonsDemo().step_json() / boundary_json()  -> JSON
  * Graphs are laid out by Graphviz compiled to WebAssembly (@viz-js/viz). Text from Python
  * goes in with textContent, never as HTML; the only HTML inserted is Graphviz's SVG.
  *
@@ -68,7 +68,7 @@ async function load() {
   stage(3, "Importing autograd and nn…");
   py.runPython("import autograd, nn\n" +
                "from autograd.playground import explain_expression\n" +
-               "from nn.moons_demo import MoonsDemo");
+               "from nn.apps.moons_demo import MoonsDemo");
   explainFn = py.globals.get("explain_expression");
   MoonsDemo = py.globals.get("MoonsDemo");
   namespace = py.globals.get("dict")();

@@ -19,10 +19,10 @@ import json
 import math
 from operator import mul
 
-from .data.moons import make_moons
-from .layers import MLP
-from .losses import hinge, l2, sign_accuracy
-from .optim import SGD
+from ..data.moons import make_moons
+from ..layers import MLP
+from ..losses import hinge, l2, sign_accuracy
+from ..optim import SGD
 
 # the hidden and output activations on plain floats, for the boundary grid
 _FLOAT_ACTIVATIONS = {"tanh": math.tanh, "linear": None, "relu": lambda z: max(z, 0.0),
