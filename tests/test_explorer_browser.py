@@ -4,13 +4,11 @@ clicks land on the engine's nodes, the numbers are explain(L)'s, and nothing is 
 Skipped, with the reason, when selenium, chromium or chromedriver is missing, except under CI
 (``CI`` set), where ``.ci/run`` installs them and a missing browser is a failure."""
 
-import importlib.util
-import os
 import re
-import shutil
 import time
 
 import pytest
+from browser import browser
 
 from autograd import Value
 from autograd.explain import explain, fmt
@@ -19,34 +17,9 @@ from autograd.explorer_data import explorer_data
 pytestmark = pytest.mark.needs_dot          # the page's graph is laid out by dot
 
 
-def _missing():
-    if importlib.util.find_spec("selenium") is None:
-        return "the selenium package (pip install -e '.[test]')"
-    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
-        return "the chromium browser (apt-get install chromium)"
-    if not shutil.which("chromedriver"):
-        return "chromedriver (apt-get install chromium-driver)"
-    return None
-
-
 @pytest.fixture(scope="module")
 def driver():
-    missing = _missing()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI runs the browser tests, but {missing} is missing")
-        pytest.skip(f"real-browser tests need {missing}; CI installs it and runs them")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--window-size=1280,800"):
-        options.add_argument(flag)
-    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
-    browser = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    yield browser
-    browser.quit()
+    yield from browser("1280,800")
 
 
 # ---- helpers -------------------------------------------------------------------------------------

@@ -6,14 +6,12 @@ Skipped, with the reason, when selenium, chromium, chromedriver or npm is missin
 CI (``CI`` set), where ``.ci/run`` installs them and a missing one is a failure. The page is
 loaded once for the module (Pyodide takes ~10 s to start); the tests then use it in turn."""
 
-import importlib.util
 import json
-import os
-import shutil
 import threading
 import time
 
 import pytest
+from browser import browser
 
 import npm_cache
 from nn.apps.playground_cli import serve
@@ -25,34 +23,9 @@ pytestmark = pytest.mark.slow
 READY_TIMEOUT = 180.0          # Pyodide's start on a busy 2-core machine
 
 
-def _missing():
-    if importlib.util.find_spec("selenium") is None:
-        return "the selenium package (pip install -e '.[test]')"
-    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
-        return "the chromium browser (apt-get install chromium)"
-    if not shutil.which("chromedriver"):
-        return "chromedriver (apt-get install chromium-driver)"
-    return None
-
-
 @pytest.fixture(scope="module")
 def driver():
-    missing = _missing()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI runs the browser tests, but {missing} is missing")
-        pytest.skip(f"real-browser tests need {missing}; CI installs it and runs them")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--window-size=1280,1000"):
-        options.add_argument(flag)
-    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
-    browser = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    yield browser
-    browser.quit()
+    yield from browser("1280,1000")
 
 
 def _served(directory):
