@@ -1,20 +1,11 @@
 """Layout ops of the Tensor: reshape, transpose, rows (``take_rows``, ``x[i]``), each one record
 with its forward next to its backward and its vjp (see :mod:`autograd.tensor_ops`)."""
 
-from operator import itemgetter
 
 from . import kernels as K
 from .errors import OperandError, ShapeError
 from .shapes import check_shape, permute_index, size_of
 from .tensor_base import Tensor, TensorOp, leaf, make
-
-
-def _gather(data, idx):
-    if not idx:
-        return []
-    if len(idx) == 1:
-        return [data[idx[0]]]
-    return list(itemgetter(*idx)(data))
 
 
 class Reshape(TensorOp):
@@ -42,7 +33,7 @@ class Transpose(TensorOp):
         if x.ndim == 2 and axes == (1, 0):
             out = K.transpose(x.data, *x.shape) if x.size else []
         else:
-            out = _gather(x.data, permute_index(x.shape, axes))
+            out = K.gather(x.data, permute_index(x.shape, axes))
         return make(out, shape, self, (x,), axes)
 
     def backward(self, node, g):
@@ -50,7 +41,7 @@ class Transpose(TensorOp):
         inverse = tuple(sorted(range(len(axes)), key=axes.__getitem__))
         if len(axes) == 2 and axes == (1, 0):
             return (K.transpose(g, *node.shape) if g else [],)
-        return (_gather(g, permute_index(node.shape, inverse)),)
+        return (K.gather(g, permute_index(node.shape, inverse)),)
 
     def vjp(self, node, g):
         axes = node._ctx

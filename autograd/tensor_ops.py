@@ -12,7 +12,6 @@ Reductions follow NumPy where it defines them: a sum over an empty axis is 0, ``
 ``max`` over nothing raise a clear error, NaN propagates through ``max``.
 """
 
-from operator import itemgetter
 
 from . import kernels as K
 from .errors import ShapeError
@@ -25,14 +24,6 @@ def _reduced(shape, axis, keepdims):
     if keepdims:
         return shape[:axis] + (1,) + shape[axis + 1:]
     return shape[:axis] + shape[axis + 1:]
-
-
-def _gather(data, idx):
-    if not idx:
-        return []
-    if len(idx) == 1:
-        return [data[idx[0]]]
-    return list(itemgetter(*idx)(data))
 
 
 def _broadcast_back(g, shape, keep_shape):
