@@ -173,14 +173,17 @@ class Max(TensorOp):
     name, symbol, expr, derivs = "amax", "max", "max x", ("1 at the argmax, else 0",)
 
     def __call__(self, x, axis, keepdims):
-        if x.size == 0:
+        if axis is None and x.size == 0:
             raise ShapeError(f"max: empty tensor of shape {x.shape} (a maximum of nothing is "
                              "undefined)")
+        if axis is not None and x.shape[axis] == 0:
+            raise ShapeError(f"max: axis {axis} of shape {x.shape} is empty (a maximum of "
+                             "nothing is undefined)")
         if axis is None:
             where = [_argmax(x.data)]
             out, shape = [x.data[where[0]]], (1,) * x.ndim if keepdims else ()
         else:
-            ls = lanes(x.data, x.shape, axis)
+            ls = lanes(x.data, x.shape, axis) if x.size else []    # another axis is empty
             where = list(map(_argmax, ls))
             out = [lane[w] for lane, w in zip(ls, where)]
             shape = _reduced(x.shape, axis, keepdims)
@@ -263,12 +266,23 @@ def tensor_mean(x, axis=None, keepdims=False):
 
 
 def tensor_max(x, axis=None, keepdims=False):
-    """The largest entry over ``axis`` (None or an int)."""
-    if axis is not None:
-        if isinstance(axis, (tuple, list)):
-            raise ShapeError(f"max: one axis at a time (got {axis!r}); reduce the axes in turn")
-        axis = normalize_axis(axis, x.ndim, "max")
-    return MAX(x, axis, keepdims)
+    """The largest entry over ``axis``: None (all), an int or a tuple of ints (one axis after
+    the other). Over an empty axis it is an error; the other axes may be empty (as in NumPy:
+    the maximum over axis 1 of a (0, 3) tensor has shape (0,))."""
+    if axis is None:
+        return MAX(x, None, keepdims)
+    axes = _axes(axis, x.ndim, "max")
+    if len(axes) == 1:
+        return MAX(x, axes[0], keepdims)
+    empty = [a for a in axes if x.shape[a] == 0]
+    if empty:
+        raise ShapeError(f"max: axis {empty[0]} of shape {x.shape} is empty (a maximum of "
+                         "nothing is undefined)")
+    out = x
+    for ax in sorted(axes, reverse=True):
+        out = MAX(out, ax, True)
+    return out if keepdims else out.reshape(tuple(s for i, s in enumerate(x.shape)
+                                                  if i not in axes))
 
 
 def argmax(x, axis=-1):

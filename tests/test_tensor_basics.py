@@ -201,7 +201,7 @@ def test_operator_methods_come_from_the_op_table():
 @pytest.mark.parametrize("make, match", [
     (lambda: Tensor.zeros((2, 3)) @ Tensor.zeros((2, 3)), r"matmul: \(2, 3\) @ \(2, 3\): inner"),
     (lambda: Tensor.zeros((2, 0)).mean(axis=1), r"mean: no elements to average over axis 1"),
-    (lambda: Tensor.zeros((2, 0)).max(axis=1), r"max: empty tensor of shape \(2, 0\)"),
+    (lambda: Tensor.zeros((2, 0)).max(axis=1), r"max: axis 1 of shape \(2, 0\) is empty"),
     (lambda: Tensor.zeros((3, 2)).transpose("ab"), r"transpose: axes must be ints.*'a', 'b'"),
     (lambda: Tensor.zeros((3, 2)).sum(axis=True), r"sum: axis True is a bool"),
     (lambda: Tensor.zeros((3, 2)).softmax(axis=False), r"softmax: axis False is a bool"),

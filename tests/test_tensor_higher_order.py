@@ -142,6 +142,25 @@ def test_reductions_over_empty_axes_follow_numpy():
         e.mean(axis=1)
     with pytest.raises(ShapeError, match="max: empty tensor"):
         e.max()
+    with pytest.raises(ShapeError, match=r"max: axis 1 of shape \(2, 0\) is empty"):
+        e.max(axis=(0, 1))
+
+
+def test_max_over_a_full_axis_of_an_empty_tensor_is_empty_as_in_numpy():
+    e = Tensor.zeros((0, 3), requires_grad=True)       # was refused: "empty tensor (0, 3)"
+    assert e.max(axis=1).shape == (0,) and e.max(axis=-1, keepdims=True).shape == (0, 1)
+    (e.max(axis=1).sum() + e.sum()).backward()
+    assert e.grad.shape == (0, 3) and e.grad.data == []
+    with pytest.raises(ShapeError, match=r"max: axis 0 of shape \(0, 3\) is empty"):
+        e.max(axis=0)
+
+
+def test_max_over_a_tuple_of_axes():
+    t = Tensor([[[1.0, 8.0], [3.0, 4.0]], [[5.0, 6.0], [9.0, 2.0]]], requires_grad=True)
+    m = t.max(axis=(0, 2))                              # was refused: "one axis at a time"
+    assert m.tolist() == [8.0, 9.0] and t.max(axis=(-1, 0), keepdims=True).shape == (1, 2, 1)
+    m.sum().backward()
+    assert t.grad.tolist() == [[[0.0, 1.0], [0.0, 0.0]], [[0.0, 0.0], [1.0, 0.0]]]
 
 
 def test_nan_propagates_through_max_on_both_sides():
