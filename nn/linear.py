@@ -6,7 +6,10 @@ touched). ``Linear`` computes ``Y = X·W + b`` with ``W`` of shape (nin, nout) a
 shape (nout,) broadcast over the rows; the gradients are ``∂L/∂W = Xᵀ·G``,
 ``∂L/∂b = Σ_rows G`` and ``∂L/∂X = G·Wᵀ`` (the Tensor engine does it).
 
-Initialisation is seeded (``random.Random(seed)``), biases start at 0, and ``init`` picks the
+Initial weights come from ``rng=``, else ``random.Random(seed)``, else nn's shared generator
+(:mod:`nn.rng`, restarted by ``nn.manual_seed(n)``): ``Linear(3, 4, seed=1)`` is the same
+layer on every run, and layers built one after another without a seed all differ (as in
+PyTorch). ``TensorMLP`` defaults to ``seed=0``. Biases start at 0, and ``init`` picks the
 scale of the weights:
 
 ``"uniform"``  ``W ~ U(-1/√nin, 1/√nin)`` (PyTorch's default; keeps ``x·w`` of order 1)
@@ -25,6 +28,7 @@ from autograd.tensor import Tensor
 from .layers import check_choice, check_count, check_sizes
 from .module import Module, ModelFileError
 from .registry import build_module, config_count, parameter_shapes
+from .rng import generator
 
 __all__ = ["Linear", "Tanh", "ReLU", "Sigmoid", "Sequential", "TensorMLP", "INITS",
            "ACTIVATION_MODULES", "build_module", "parameter_shapes"]
@@ -51,14 +55,15 @@ class Linear(Module):
     """``Y = X·W + b``: ``nin`` inputs to ``nout`` outputs for a batch of rows.
 
     ``X`` is a Tensor (N, nin) or a constant ``SparseRows`` batch (the sparse kernel is used).
-    ``seed`` seeds a fresh ``random.Random``, or pass a shared ``rng``; ``init`` is one of
-    ``INITS`` (see the module docstring for the formulas).
+    ``seed`` seeds a fresh ``random.Random``, or pass a shared ``rng``; with neither, the
+    weights come from nn's shared generator (:mod:`nn.rng`), so every new layer differs.
+    ``init`` is one of ``INITS`` (see the module docstring for the formulas).
     """
 
-    def __init__(self, nin, nout, seed=0, init="uniform", rng=None):
+    def __init__(self, nin, nout, seed=None, init="uniform", rng=None):
         check_count(nin, "Linear: nin")
         check_count(nout, "Linear: nout")
-        rng = rng if rng is not None else random.Random(seed)
+        rng = generator(seed, rng, "Linear")
         self.weight = Tensor(init_weights(nin, nout, init, rng), (nin, nout),
                              requires_grad=True, label="weight")
         self.bias = Tensor([0.0] * nout, (nout,), requires_grad=True, label="bias")
@@ -73,6 +78,10 @@ class Linear(Module):
 
     def config(self):
         return {"nin": self.nin, "nout": self.nout}
+
+    @classmethod
+    def from_config(cls, config):
+        return super().from_config(dict(config, seed=0))   # never draws from nn's generator
 
     @classmethod
     def shapes_from_config(cls, config, prefix=""):

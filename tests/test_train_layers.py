@@ -31,6 +31,23 @@ def test_linear_is_x_times_w_plus_b():
     assert y.data == pytest.approx([5.5, 6.5, 9.0, 2.5, 3.5, 6.0], rel=1e-14)
 
 
+def test_linear_layers_built_one_after_another_differ_and_a_seed_reproduces_them():
+    # Linear defaulted to seed=0: [Linear(4, 4) for _ in range(3)] were three identical layers.
+    from nn import manual_seed
+
+    manual_seed(7)
+    first = [Linear(4, 4).weight.data for _ in range(3)]
+    assert first[0] != first[1] != first[2] != first[0]
+    manual_seed(7)
+    assert [Linear(4, 4).weight.data for _ in range(3)] == first       # one seed: the same
+    assert Linear(4, 4, seed=3).weight.data == Linear(4, 4, seed=3).weight.data
+    assert Linear(4, 4, seed=3).weight.data != Linear(4, 4, seed=4).weight.data
+    tiny = Sequential(Linear(2, 2, seed=1))
+    manual_seed(7)
+    build_module({"type": "Sequential", "config": tiny.config()})       # rebuilding a file's
+    assert Linear(4, 4).weight.data == first[0]                         # model draws nothing
+
+
 def test_linear_sparse_batch_matches_dense_forward_and_gradients():
     rng = random.Random(3)
     dense = [[rng.choice([0.0, 0.0, rng.random()]) for _ in range(12)] for _ in range(5)]
