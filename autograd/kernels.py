@@ -94,9 +94,14 @@ def sq_norms(rows):
 
 # ---- dense matrix products ---------------------------------------------------------------------
 
-def dot_rows(a_rows, b_rows, a_norms=None, b_norms=None):
+def dot_rows(a_rows, b_rows, a_norms=None, b_norms=None, sgd=None):
     """All dot products ``C[i][j] = a_i · b_j`` as one flat row-major list (``A @ Bᵀ``), each
     within ``DOT_TOL · |a_i| · |b_j|`` of the exact value (see the guarantee above).
+
+    ``sgd=(w, offsets, lr)`` applies the products instead of returning them: row ``i`` of C is
+    the gradient of ``w[offsets[i]:offsets[i] + len(b_rows)]``, which becomes ``w − C_i·lr``
+    in place, in the same pass (the same roundings, so bit for bit ``axpy(w, -lr, C)`` on
+    those rows); returns None.
 
     Trick: a · b = (|a|² + |b|² − |a − b|²) / 2. ``math.dist(a, b)`` = |a − b| runs in C over
     raw doubles without creating a float per element (~8 ns/element on tuples, against ~30-60 ns
@@ -135,15 +140,28 @@ def dot_rows(a_rows, b_rows, a_norms=None, b_norms=None):
     out = []
     extend = out.extend
     careful = None
+    w, offsets, lr = sgd if sgd is not None else (None, None, None)
+    m = len(b_rows)
     for i, (a, na) in enumerate(zip(a_rows, a_norms)):
         if b_fine and bottom <= na <= top:
             h = na * c
-            extend([h + hb - d * d * c for hb, d in zip(half_b, map(_dist, repeat(a), b_rows))])
+            dists = map(_dist, repeat(a), b_rows)
+            if w is None:
+                extend([h + hb - d * d * c for hb, d in zip(half_b, dists)])
+            else:                           # x − g·lr with g written as in the line above
+                o = offsets[i]
+                w[o:o + m] = [x - (h + hb - d * d * c) * lr
+                              for x, hb, d in zip(w[o:o + m], half_b, dists)]
+            continue
+        if careful is None:
+            careful = _Careful(b_rows, b_norms, lo, hi, shift, b_src)
+        row = careful.row(a, na, a_src[i])
+        if w is None:
+            extend(row)
         else:
-            if careful is None:
-                careful = _Careful(b_rows, b_norms, lo, hi, shift, b_src)
-            extend(careful.row(a, na, a_src[i]))
-    return out
+            o = offsets[i]
+            w[o:o + m] = map(sub, w[o:o + m], map(mul, row, repeat(lr)))
+    return out if w is None else None
 
 
 def _balance(a_norms, b_norms):
@@ -272,10 +290,15 @@ EXACT_BELOW = 20_000
 def products(a_rows, b_rows):
     """``A @ Bᵀ`` as a flat list: :func:`dot_rows_exact` for small problems (``EXACT_BELOW``
     multiply-adds), :func:`dot_rows` otherwise. Either way within ``DOT_TOL``·|a|·|b|."""
-    k = len(a_rows[0]) if a_rows else 0
-    if len(a_rows) * len(b_rows) * k <= EXACT_BELOW:
+    if is_small(a_rows, b_rows):
         return dot_rows_exact(a_rows, b_rows)
     return dot_rows(a_rows, b_rows)
+
+
+def is_small(a_rows, b_rows):
+    """Whether :func:`products` computes ``A @ Bᵀ`` exactly (``EXACT_BELOW`` multiply-adds)."""
+    k = len(a_rows[0]) if a_rows else 0
+    return len(a_rows) * len(b_rows) * k <= EXACT_BELOW
 
 
 def matmul(a, n, k, b, m):

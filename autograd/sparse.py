@@ -11,13 +11,31 @@ A row is stored as its nonzero ``(indices, values)`` — exactly what the datase
 ``sparse_rows(indices)`` returns — and ``X @ W`` only reads the weight rows of nonzero entries
 (forward) and only computes the gradient rows of entries nonzero somewhere in the batch
 (``∂L/∂W = Xᵀ·G``). The batch is an input, never a parameter: it gets no gradient.
+
+When ``W`` is a parameter (a leaf), ``backward()`` leaves ``W.grad`` as a
+:class:`RowGradTensor`: a Tensor whose numbers are computed from the factors ``Xᵀ`` and ``G``
+the first time anything reads ``.data`` (printing it, ``.tolist()``, any op on it: the same
+numbers, bit for bit, an eager backward gives). Until then plain SGD
+(:meth:`nn.optim.SGD.step`) applies it with :meth:`RowGradTensor.sgd_step`: ``W − lr·Xᵀ·G``
+computed row by row in one pass, touching only the rows of pixels that occur in the batch (the
+others' gradient is exactly 0 and ``w − lr·0 = w``), without the full 784×H gradient list.
+
+>>> y = (X @ W).sum()
+>>> y.backward()
+>>> type(W.grad).__name__, W.grad.tolist()        # read: materialized, as usual
+('RowGradTensor', [[1.0], [0.0], [3.0]])
 """
 
+import math
 import numbers
+from itertools import repeat
+from operator import mul, sub
 
 from . import kernels as K
 from .errors import OperandError, ShapeError
-from .tensor_base import Tensor, TensorOp, leaf, make
+from .tensor_base import Tensor, TensorOp, init, leaf, make
+
+_new = object.__new__
 
 _FLOAT = {float}
 _INT = {int}
@@ -140,6 +158,8 @@ class SparseMatMul(TensorOp):
         x = node._ctx
         if not (len(x.rows) and w.shape[1] and x.ncols):
             return ([0.0] * w.size,)
+        if w._op is None:                  # a parameter: keep the factors (RowGradient)
+            return (RowGradient(x.dense_rows(), g, w.shape),)
         return (K.sparse_t_matmul(x.dense_rows(), g, w.shape[1]),)
 
     def vjp(self, node, g):
@@ -147,3 +167,108 @@ class SparseMatMul(TensorOp):
 
 
 SPARSE_MATMUL = SparseMatMul()
+
+
+class RowGradient:
+    """``Xᵀ @ G`` (the gradient of ``X @ W`` for W of ``shape``) as its factors: the columns of
+    X that are nonzero somewhere in the batch (``active``, their indices) and the columns of G,
+    all tuples (nothing the caller keeps can change them). It is a flat sequence (``len``,
+    ``iter``, indexing materialize it once, as :func:`autograd.kernels.sparse_t_matmul` gives
+    it), so the engine's sums treat it as a list; :meth:`sgd` applies it without materializing.
+    """
+
+    __slots__ = ("shape", "active", "xcols", "gcols", "_flat")
+
+    def __init__(self, dense, g, shape):
+        xt = list(zip(*dense))
+        self.shape = shape
+        self.active = [i for i, col in enumerate(xt) if any(col)]
+        self.xcols = [xt[i] for i in self.active]
+        self.gcols = K.columns(g, shape[1])
+        self._flat = None
+
+    def flat(self):
+        """The gradient as a flat list (computed once)."""
+        if self._flat is None:
+            nrows, m = self.shape
+            out = [0.0] * (nrows * m)
+            if self.xcols:
+                block = K.products(self.xcols, self.gcols)
+                for k, i in enumerate(self.active):
+                    out[i * m:(i + 1) * m] = block[k * m:(k + 1) * m]
+            self._flat = out
+        return self._flat
+
+    def __len__(self):
+        return self.shape[0] * self.shape[1]
+
+    def __iter__(self):
+        return iter(self.flat())
+
+    def __getitem__(self, i):
+        return self.flat()[i]
+
+    def as_grad(self, shape):
+        """The ``.grad`` Tensor the engine stores on the parameter."""
+        t = _new(RowGradTensor)
+        init(t, None, shape, "", False)
+        t._pending = self
+        return t
+
+    def sgd(self, w, lr):
+        """``w ← w − lr·(Xᵀ @ G)`` in place on the active rows, bit for bit as
+        ``axpy(w, -lr, self.flat())``: the rows of pixels absent from the batch have a
+        gradient of exactly +0 and ``w − 0·lr = w`` for every float w (lr finite, ≥ 0)."""
+        m = self.shape[1]
+        offsets = [i * m for i in self.active]
+        if not offsets:
+            return
+        if K.is_small(self.xcols, self.gcols):          # products' exact branch
+            block = K.dot_rows_exact(self.xcols, self.gcols)
+            rl = repeat(lr)
+            for k, o in enumerate(offsets):
+                w[o:o + m] = map(sub, w[o:o + m], map(mul, block[k * m:(k + 1) * m], rl))
+        else:
+            K.dot_rows(self.xcols, self.gcols, sgd=(w, offsets, lr))
+
+
+_DATA = Tensor.data                       # the slot under RowGradTensor's data property
+
+
+class RowGradTensor(Tensor):
+    """``W.grad`` after a backward through ``SparseRows @ W``: a Tensor whose ``data`` is
+    computed on first read (exactly the eager numbers), or applied by :meth:`sgd_step`
+    without ever being built. Writing ``data`` replaces it, as for any Tensor."""
+
+    __slots__ = ("_pending",)
+
+    @property
+    def data(self):
+        pending = self._pending
+        if pending is not None:
+            _DATA.__set__(self, pending.flat())
+            self._pending = None
+        return _DATA.__get__(self)
+
+    @data.setter
+    def data(self, value):
+        self._pending = None
+        _DATA.__set__(self, value)
+
+    @property
+    def materialized(self):
+        """Whether the numbers exist (read, written, or summed with another gradient)."""
+        return self._pending is None
+
+    def sgd_step(self, w, lr):
+        """Plain SGD on the parameter data ``w`` (a flat list): ``w − lr·grad`` in place,
+        rows of pixels absent from the batch untouched; True when done. False (nothing done:
+        take the ordinary path) once the numbers were materialized, since a reader may have
+        changed them, or when ``lr`` is not a finite number ≥ 0 (then ``w − lr·0`` need not
+        be ``w``) or ``w`` is not a list of the gradient's size."""
+        pending = self._pending
+        if (pending is None or type(w) is not list or len(w) != len(pending)
+                or not (isinstance(lr, (int, float)) and 0.0 <= lr < math.inf)):
+            return False
+        pending.sgd(w, float(lr))
+        return True

@@ -176,7 +176,9 @@ class Tensor:
             node._g = None
             if node._op is None:
                 if node.grad is None:
-                    node.grad = leaf(list(g), node.shape, False, "")
+                    lazy = getattr(g, "as_grad", None)     # autograd.sparse.RowGradient
+                    node.grad = (leaf(list(g), node.shape, False, "") if lazy is None
+                                 else lazy(node.shape))
                 else:
                     node.grad = leaf(K.add_same(node.grad.data, g), node.shape, False, "")
                 continue

@@ -199,6 +199,23 @@ class SGD(Optimizer):
     def _buffers(self):
         return ("velocity",)
 
+    def step(self):
+        """Update every parameter. Plain SGD (no momentum, no weight decay) applies a first
+        layer's gradient that a ``SparseRows`` batch left unmaterialized
+        (:class:`autograd.sparse.RowGradTensor`) in one pass over the rows of pixels that occur
+        in the batch; the weights come out bit for bit as the full update gives them."""
+        if self.momentum or self.weight_decay:
+            return super().step()
+        self.steps += 1
+        for i, s in enumerate(self.slots):
+            fused = None if s.scalar else getattr(s.p.grad, "sgd_step", None)
+            if fused is not None and fused(s.p.data, self.lr):
+                continue
+            g = s.grads()
+            if g is not None:
+                s.set(self._update(i, s.values(), g))
+        return None
+
     def _update(self, i, x, g):
         # map() over C functions instead of comprehensions: the same arithmetic, term for
         # term (x·y = y·x exactly in floats), without a Python frame step per weight
