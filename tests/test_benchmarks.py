@@ -106,3 +106,17 @@ def test_ab_runs_the_revisions_code_never_this_checkouts(tmp_path):
     empty.mkdir()
     with pytest.raises(SystemExit, match="workload failed"):  # none there: it must fail,
         ab.run(ab.program("mlp"), str(empty))                 # not fall back to ours
+
+
+def test_bench_workers_runs_both_worker_counts_and_reports_the_ratio(capsys):
+    """A tiny run of the interleaved 1-vs-N script (its figures are for a quiet machine)."""
+    bench = _load("bench_workers")
+    bench.main(["--case", "digits", "--rounds", "2", "--limit", "128", "--test-limit", "64",
+                "--epochs", "1", "--hidden", "8", "--batch-size", "64"])
+    out = capsys.readouterr().out
+    rows = [line.split("|")[1:-1] for line in out.splitlines() if line.startswith("| digits |")]
+    assert [r[1].strip() for r in rows[:4]] == ["1", "2", "2", "1"]      # 1, N, N, 1
+    accs = {r[4].strip() for r in rows[:4]}
+    assert len(accs) == 1                  # the same accuracy with 1 and 2 workers
+    ratio = rows[4]
+    assert float(ratio[1]) > 0 and float(ratio[3]) == 0.0

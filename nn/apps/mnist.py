@@ -5,7 +5,7 @@
                     [--loss cross-entropy|squared-error] [--optimizer sgd|adam] [--lr LR]
                     [--momentum M] [--schedule constant|cosine] [--epochs 10]
                     [--batch-size 256] [--seed 0] [--limit N] [--test-limit N]
-                    [--out runs/mnist] [--resume] [--quiet]
+                    [--out runs/mnist] [--resume] [--workers N] [--quiet]
     chainrule predict [MODEL] (IMAGE.png | --index N) [--dataset ...] [--split test]
 
 Each ``mnist`` run gets its own numbered folder in ``--out`` (``runs/mnist/1``, ``2``, ...;
@@ -16,8 +16,13 @@ needed to resume), ``history.json`` and ``curve.svg`` there after every epoch: a
 replaces another run's files. ``--resume`` continues a run folder (default: the latest run)
 under a lock. ``predict`` reads a model file, a run folder or a runs folder (its latest run;
 default ``runs/mnist``).
+``--workers N`` trains with N processes, the hidden units split between them
+(:mod:`nn.parallel`; default: the cores this machine has, at most 4; one process for a network
+with more than one hidden layer); ``--workers 1`` is the one-process path. It is not a training
+setting: a run resumes with any number of workers.
 Bad arguments, missing files, wrong model files and failed writes print one line and exit with
-2; a diverging run exits with 1; Ctrl-C exits with 130 after saying how to resume.
+2; a diverging run or a failed worker exits with 1; Ctrl-C exits with 130 after saying how to
+resume.
 """
 
 import argparse
@@ -32,6 +37,8 @@ from .mnist_settings import (DEFAULTS, OPTIMIZERS, RULES, SCHEDULES, TRAINING_KE
                              exit_2_on_usage_error, load_split, network_sizes, plural)
 
 EXAMPLE = "chainrule mnist --out runs/mnist"
+WORKERS_CAP = 4                 # the default's ceiling (the speed-up flattens past a few cores)
+WORKERS_MAX = 64                # what --workers accepts at all
 OUTPUTS = ("model.json", "model.safetensors", "checkpoint.json", "history.json", "curve.svg")
 
 
@@ -109,6 +116,10 @@ def register(subparsers):
                    help="continue a run from its checkpoint.json with its settings "
                         "(--epochs may raise the total; the cosine schedule then stretches "
                         "over the new total)")
+    p.add_argument("--workers", type=_positive, metavar="N",
+                   help="processes to train with, the hidden units split between them "
+                        f"(default: this machine's cores, at most {WORKERS_CAP}; 1: one "
+                        "process)")
     p.add_argument("--quiet", action="store_true", help="no progress bar, no per-epoch lines")
     p.set_defaults(func=run_mnist)
     _one_line(p, "mnist")
@@ -300,6 +311,7 @@ def run_mnist(args):
     if settings["test_limit"]:
         test = test[:settings["test_limit"]]
     check_size(network_sizes(settings, train), f"--resume: {checkpoint}: " if checkpoint else "")
+    workers = _workers(args.workers, settings["hidden"])
     if folder is None:
         try:
             folder = new_run(parent)
@@ -311,7 +323,8 @@ def run_mnist(args):
     try:
         lock = _claim(folder, parent, command)
         try:
-            return _train(args, settings, lr_note, train, test, folder, parent, checkpoint)
+            return _train(args, settings, lr_note, train, test, folder, parent, checkpoint,
+                          workers)
         finally:
             lock.release()
     finally:
@@ -322,8 +335,27 @@ def run_mnist(args):
                 pass
 
 
-def _train(args, settings, lr_note, train, test, folder, parent, checkpoint):
+def _workers(requested, hidden):
+    """The number of processes: ``--workers``, checked against the network (the split needs
+    one hidden layer and a unit per worker), or the default."""
+    if requested is None:
+        from ..parallel import default_workers
+        return 1 if len(hidden) != 1 else min(default_workers(WORKERS_CAP), hidden[0])
+    if requested > WORKERS_MAX:
+        raise UsageError(f"--workers {requested}: at most {WORKERS_MAX}")
+    if requested > 1 and len(hidden) != 1:
+        raise UsageError(f"--workers {requested} splits the units of one hidden layer; "
+                         f"--hidden {' '.join(map(str, hidden))} has {len(hidden)} layers: "
+                         "use --workers 1")
+    if requested > hidden[0]:
+        raise UsageError(f"--workers {requested}: the hidden layer has {hidden[0]} units, and "
+                         "each worker needs at least one")
+    return requested
+
+
+def _train(args, settings, lr_note, train, test, folder, parent, checkpoint, workers=1):
     from ..linear import TensorMLP
+    from ..parallel import HiddenSplit, WorkerError, split_sizes
     from ..module import ModelFileError
     from .run_folder import set_latest
     from ..train import cosine_schedule, fit
@@ -341,10 +373,18 @@ def _train(args, settings, lr_note, train, test, folder, parent, checkpoint):
     if not quiet:
         print(describe(settings, train, test, model, lr_note), flush=True)
     saved = {"epoch": 0}            # the epoch whose checkpoint is on disk
+    split = None
+    if workers > 1 and not quiet:
+        sizes = " + ".join(map(str, split_sizes(settings["hidden"][0], workers)))
+        print(f"{workers} worker processes, the hidden units split {sizes} "
+              "(--workers 1: one process)", flush=True)
+
+    def current():
+        return split.sync() if split is not None else model
 
     def on_epoch(record, result):
         saved["epoch"] = record["epoch"]
-        _write_outputs(folder, model, meta, result, settings, train.name)
+        _write_outputs(folder, current(), meta, result, settings, train.name)
         if parent is not None and record["epoch"] == 1:       # a new run: now the latest
             set_latest(parent, folder)
         if not quiet:
@@ -356,17 +396,25 @@ def _train(args, settings, lr_note, train, test, folder, parent, checkpoint):
 
     t0 = time.perf_counter()
     try:
-        result = fit(model, train, test, settings["epochs"], settings["batch_size"], optimizer,
+        if workers > 1:
+            try:
+                split = HiddenSplit(model, optimizer, workers)
+            except KeyboardInterrupt:
+                print("\ninterrupted while the workers started: nothing was trained",
+                      file=sys.stderr)
+                return 130
+        result = fit(split.model if split else model, train, test, settings["epochs"],
+                     settings["batch_size"], split.optimizer if split else optimizer,
                      settings["loss"], settings["seed"], on_epoch=on_epoch,
                      checkpoint=checkpoint, resume=args.resume, progress=not quiet,
                      extra={"settings": settings, "meta": meta},
                      lr_schedule=(cosine_schedule(settings["lr"], settings["epochs"])
                                   if settings["schedule"] == "cosine" else None))
         if not result.samples and result.history and not result.interrupted:
-            _write_outputs(folder, model, meta, result, settings, train.name)   # refresh only
+            _write_outputs(folder, current(), meta, result, settings, train.name)  # refresh
     except ModelFileError as e:
         raise UsageError(str(e)) from None
-    except FloatingPointError as e:
+    except (FloatingPointError, WorkerError) as e:        # diverged, or a worker failed
         print(f"chainrule mnist: error: {e}", file=sys.stderr)
         return 1
     except OSError as e:                  # a full disk, a permission, a file that changed
@@ -377,6 +425,9 @@ def _train(args, settings, lr_note, train, test, folder, parent, checkpoint):
                 "no epoch was saved")
         raise UsageError(f"cannot write {e.filename or folder}: {e.strerror or e}; "
                          f"{kept}") from None
+    finally:
+        if split is not None:
+            split.close()                 # on success, error and Ctrl-C alike
     wall = time.perf_counter() - t0
     if result.interrupted:
         if result.checkpoint_epoch or args.resume:    # else the empty folder is removed
