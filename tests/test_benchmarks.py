@@ -111,7 +111,7 @@ def test_ab_runs_the_revisions_code_never_this_checkouts(tmp_path):
 def test_bench_workers_runs_both_worker_counts_and_reports_the_ratio(capsys):
     """A tiny run of the interleaved 1-vs-N script (its figures are for a quiet machine)."""
     bench = _load("bench_workers")
-    bench.main(["--case", "digits", "--rounds", "2", "--limit", "128", "--test-limit", "64",
+    bench.main(["--case", "digits", "--rounds", "2", "--", "--limit", "128", "--test-limit", "64",
                 "--epochs", "1", "--hidden", "8", "--batch-size", "64"])
     out = capsys.readouterr().out
     rows = [line.split("|")[1:-1] for line in out.splitlines() if line.startswith("| digits |")]
