@@ -234,7 +234,7 @@ def test_value_op_complex_value_is_reflected():
 
 def test_gradcheck_rejects_unknown_method():
     with pytest.raises(ValueError, match="method must be"):
-        gradcheck(lambda x: x, Value(1.0), method="forward")
+        gradcheck(lambda x: x, Value(1.0), method="backward")
 
 
 @pytest.mark.parametrize("inputs, error, words", [

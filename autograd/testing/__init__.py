@@ -37,6 +37,7 @@ The parts, one job per module: :mod:`~autograd.testing.check` (gradcheck),
 ``gradcheck`` and the laws work without it), :mod:`~autograd.testing.results` (the reports).
 """
 
+from .blame import Finding, blame, check_rule
 from .check import DEFAULT_EPS, TOLERANCES, gradcheck
 from .complex_step import COMPLEX_STEP, COMPLEX_TWINS, ComplexValue
 from .laws import check_backward_twice, check_chain_rule, check_linearity, check_sum_reassociation
@@ -45,7 +46,7 @@ from .strategies import (Expression, TensorData, apply_op, broadcastable_shapes,
                          floats_in, graphs, shapes, tensors, values)
 
 __all__ = [
-    "gradcheck", "GradcheckResult", "GradcheckError", "Mismatch", "ComplexValue",
+    "gradcheck", "blame", "Finding", "check_rule", "GradcheckResult", "GradcheckError", "Mismatch", "ComplexValue",
     "COMPLEX_TWINS", "check_linearity", "check_chain_rule", "check_sum_reassociation",
     "check_backward_twice", "floats_in", "values", "expressions", "graphs", "Expression",
     "apply_op", "tensors", "shapes", "broadcastable_shapes", "TensorData",

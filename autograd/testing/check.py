@@ -1,14 +1,18 @@
-"""``gradcheck``: reverse-mode gradients against central differences or the complex step."""
+"""``gradcheck``: reverse-mode gradients against central differences, the complex step or
+forward mode; entry by entry, or along random directions (``fast=True``)."""
 
 from ..engine import no_grad
 from ..value import Value
 from .complex_step import complex_partial
+from .directional import FORWARD_TOLERANCE, directional_mismatches, forward_mismatches
 from .results import GradcheckResult, Mismatch, input_name
 
 __all__ = ["gradcheck", "DEFAULT_EPS", "TOLERANCES"]
 
 DEFAULT_EPS = 1e-6          # central differences: h = eps * max(1, |x|)
-TOLERANCES = {"central": (1e-5, 1e-8), "complex": (1e-9, 1e-11)}   # (rtol, atol)
+TOLERANCES = {"central": (1e-5, 1e-8), "complex": (1e-9, 1e-11),      # (rtol, atol)
+              "forward": FORWARD_TOLERANCE}
+METHODS = ("central", "complex", "both", "forward")
 _ROUNDING = 2.0 ** -52
 
 
@@ -112,27 +116,84 @@ def _check_inputs(inputs):
     return inputs
 
 
-def gradcheck(f, inputs, *, eps=None, rtol=None, atol=None, method="central",
-              raise_on_failure=False):
-    """Compare the gradients ``backward()`` gives for ``f(*inputs)`` with numerical ones.
+def gradcheck(f, inputs, *, eps=None, rtol=None, atol=None, method="central", fast=False,
+              directions=3, seed=0, order=1, blame=True, raise_on_failure=False):
+    """Compare the gradients ``backward()`` gives for ``f(*inputs)`` with independent ones.
 
     ``inputs``: a Value, or a sequence of Values / tensor-likes (see the module docstring).
     ``method``: ``"central"`` (any f), ``"complex"`` (smooth f over the op table's ops: exact to
-    ~1e-15; falls back to central when f cannot run on complex numbers) or ``"both"``.
+    ~1e-15; falls back to central when f cannot run on complex numbers), ``"both"``, or
+    ``"forward"`` (Dual numbers through the same f: no finite differences, exact up to rounding;
+    Value inputs).
+    ``fast=True``: compare v·∇f along ``directions`` random unit directions v (seeded by
+    ``seed``) instead of every entry: two evaluations of f per direction whatever the size of
+    the inputs (:mod:`autograd.testing.directional`). Central differences or forward mode.
+    ``order=2``: check the second derivatives instead (:mod:`autograd.testing.second_order`).
     ``eps``: relative central-difference step, h = eps · max(1, |x|) (default 1e-6).
     ``rtol``/``atol``: tolerances (defaults per method, see :data:`TOLERANCES`).
+    ``blame``: on a failure with Value inputs, check every node's local derivatives
+    (:func:`autograd.testing.blame`) and put the findings in ``result.findings`` and the report.
 
-    Returns a :class:`GradcheckResult` (truthy when all agree); with ``raise_on_failure=True``
-    a failure raises :class:`GradcheckError` (an ``AssertionError``) carrying the report.
+    Returns a :class:`GradcheckResult` (truthy when all agree; ``.evaluations`` counts the
+    evaluations of f); with ``raise_on_failure=True`` a failure raises :class:`GradcheckError`
+    (an ``AssertionError``) carrying the report.
     """
-    if method not in ("central", "complex", "both"):
-        raise ValueError("gradcheck: method must be 'central', 'complex' or 'both', "
+    if method not in METHODS:
+        raise ValueError(f"gradcheck: method must be one of {', '.join(map(repr, METHODS))}, "
                          f"got {method!r}")
+    if order not in (1, 2):
+        raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
+    if not (isinstance(directions, int) and directions >= 1):
+        raise ValueError(f"gradcheck: directions must be a positive int, got {directions!r}")
     inputs = _check_inputs(inputs)
     eps = DEFAULT_EPS if eps is None else eps
+    if order == 2:
+        from .second_order import second_order_check
+        result = second_order_check(f, inputs, fast=fast, count=directions, seed=seed, eps=eps,
+                                    rtol=rtol, atol=atol)
+    elif fast or method == "forward":
+        result = _check_along(f, inputs, method, fast, directions, seed, eps, rtol, atol)
+    else:
+        result = _check_entries(f, inputs, method, eps, rtol, atol)
+    if not result and blame and order == 1 and all(_is_value(x) for x in inputs):
+        from .blame import blame as blame_graph
+        result.add_findings(blame_graph(f(*inputs)))
+    return result.raise_if_failed() if raise_on_failure else result
+
+
+def _tolerance(method, rtol, atol):
+    rtol_m, atol_m = TOLERANCES[method]
+    return (rtol_m if rtol is None else rtol), (atol_m if atol is None else atol)
+
+
+def _check_along(f, inputs, method, fast, count, seed, eps, rtol, atol):
+    """Fast mode (directions) and forward mode."""
+    _, grads = _analytic(f, inputs)
+    if method == "forward":
+        r, a = _tolerance("forward", rtol, atol)
+        names = [input_name(x, i) for i, x in enumerate(inputs)]
+        mismatches, checked, passes = forward_mismatches(
+            f, inputs, grads, names, fast=fast, count=count, seed=seed, rtol=r, atol=a)
+        return GradcheckResult("gradcheck (forward mode vs reverse mode)", checked, mismatches,
+                               evaluations=1 + passes,
+                               unit="directional derivatives" if fast else "partial derivatives")
+    notes = []
+    if method != "central":
+        notes.append(f"fast mode compares directional derivatives by central differences "
+                     f"(method={method!r} was asked)")
+    r, a = _tolerance("central", rtol, atol)
+    mismatches, evaluations = directional_mismatches(
+        f, inputs, grads, _scalar, count=count, seed=seed, eps=eps, rtol=r, atol=a)
+    return GradcheckResult(f"gradcheck (fast: {count} random direction(s), seed {seed})",
+                           count, mismatches, notes, evaluations=1 + evaluations,
+                           unit="directional derivatives")
+
+
+def _check_entries(f, inputs, method, eps, rtol, atol):
+    """The elementwise mode: every partial derivative on its own."""
     _, grads = _analytic(f, inputs)
     methods = ["central", "complex"] if method == "both" else [method]
-    notes, mismatches, checked = [], [], 0
+    notes, mismatches, checked, evaluations = [], [], 0, 1
 
     if "complex" in methods:
         if not all(_is_value(x) for x in inputs):
@@ -141,15 +202,14 @@ def gradcheck(f, inputs, *, eps=None, rtol=None, atol=None, method="central",
         else:
             try:
                 complex_grads = [complex_partial(f, inputs, i) for i in range(len(inputs))]
+                evaluations += len(inputs)
             except (TypeError, AttributeError, ValueError, ArithmeticError) as e:
                 notes.append(f"complex step not possible ({type(e).__name__}: {e}); "
                              "used central differences")
                 methods = ["central"]
 
     for m in methods:
-        rtol_m, atol_m = TOLERANCES[m]
-        rtol_m = rtol_m if rtol is None else rtol
-        atol_m = atol_m if atol is None else atol
+        rtol_m, atol_m = _tolerance(m, rtol, atol)
         for i, x in enumerate(inputs):
             shape = None if _is_value(x) else tuple(x.shape)
             for k, analytic in enumerate(grads[i]):
@@ -158,9 +218,9 @@ def gradcheck(f, inputs, *, eps=None, rtol=None, atol=None, method="central",
                     numeric, noise = complex_grads[i], 0.0
                 else:
                     numeric, noise = _central(f, inputs, i, k, eps)
+                    evaluations += 2
                 allowed = atol_m + rtol_m * max(abs(analytic), abs(numeric)) + noise
                 if not abs(analytic - numeric) <= allowed:      # also catches NaN
                     index = None if shape is None else _multi_index(k, shape)
                     mismatches.append(Mismatch(input_name(x, i), index, analytic, numeric, m))
-    result = GradcheckResult("gradcheck", checked, mismatches, notes)
-    return result.raise_if_failed() if raise_on_failure else result
+    return GradcheckResult("gradcheck", checked, mismatches, notes, evaluations=evaluations)

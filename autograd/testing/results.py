@@ -13,14 +13,16 @@ def input_name(x, i):
 class Mismatch:
     """One partial derivative where reverse mode and a numerical estimate disagree."""
 
-    __slots__ = ("input", "index", "analytic", "numeric", "method", "abs_error", "rel_error")
+    __slots__ = ("input", "index", "analytic", "numeric", "method", "abs_error", "rel_error",
+                 "what")
 
-    def __init__(self, input, index, analytic, numeric, method):
+    def __init__(self, input, index, analytic, numeric, method, what=None):
         self.input = input            # the input's name: its label, or "inputs[i]"
         self.index = index            # element index for tensor inputs (a tuple), None for Values
         self.analytic = analytic      # from backward()
         self.numeric = numeric        # from central differences or the complex step
-        self.method = method          # "central" or "complex"
+        self.method = method          # "central", "complex" or "forward"
+        self.what = what or f"∂f/∂{self.where}"   # what was compared: "∂f/∂x", "v1·∇f (...)"
         self.abs_error = abs(analytic - numeric)
         scale = max(abs(analytic), abs(numeric))
         self.rel_error = self.abs_error / scale if scale else 0.0
@@ -39,22 +41,38 @@ class Mismatch:
 class GradcheckResult:
     """What a check found: truthy when every partial agrees; ``str()`` is a readable report."""
 
-    def __init__(self, title, checked, mismatches, notes=()):
+    def __init__(self, title, checked, mismatches, notes=(), evaluations=None,
+                 unit="partial derivatives"):
         self.title = title
-        self.checked = checked                # number of partial derivatives compared
+        self.unit = unit                      # what ``checked`` counts
+        self.checked = checked                # number of partials (or directions) compared
         self.mismatches = list(mismatches)
         self.notes = list(notes)
+        self.evaluations = evaluations        # evaluations of f it took (None: not counted)
+        self.findings = []                    # blame's findings (autograd.testing.blame)
+        self.blamed = False                   # did blame run on this failure
+
+    def add_findings(self, findings):
+        """Attach :func:`~autograd.testing.blame` findings: which op's rule is wrong."""
+        self.findings.extend(findings)
+        self.blamed = True
 
     def __bool__(self):
         return not self.mismatches
 
     def __str__(self):
         lines = [f"{self.title}: {'ok' if self else 'FAILED'}, {len(self.mismatches)} of "
-                 f"{self.checked} partial derivatives disagree"]
+                 f"{self.checked} {self.unit} disagree"]
         for m in self.mismatches:
-            lines.append(f"  ∂f/∂{m.where}: backward gives {m.analytic!r}, {m.method} gives "
+            lines.append(f"  {m.what}: backward gives {m.analytic!r}, {m.method} gives "
                          f"{m.numeric!r} (abs error {m.abs_error:.3g}, "
                          f"rel error {m.rel_error:.3g})")
+        if self.mismatches and self.findings:
+            lines.append("  blame (each node's local derivatives against its own forward):")
+            lines.extend(f"    {f}" for f in self.findings)
+        elif self.mismatches and self.blamed:
+            lines.append("  blame: every node's local derivatives agree with its forward here, "
+                         "so the error is in the engine or outside the op table")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 
