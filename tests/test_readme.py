@@ -34,6 +34,29 @@ def test_wrong_custom_derivative_example_is_caught():
             unregister_op(scope["cube"])
 
 
+def test_blame_example_prints_what_the_readme_shows(capsys):
+    from autograd import unregister_op
+    from autograd.testing import GradcheckError
+
+    text = README.read_text(encoding="utf-8")
+    cube_code = next(c for c in python_blocks() if "register_op(cube)" in c)
+    blame_code = next(c for c in python_blocks() if "blame(Value(1.4" in c)
+    shown = re.match(r"```\n```\n(.*?)```", text[text.index(blame_code) + len(blame_code):],
+                     re.S).group(1)
+    error = re.findall(r"```\n(GradcheckError.*?)```", text, re.S)[0]
+    scope = {}
+    try:
+        with pytest.raises(GradcheckError) as info:
+            exec(compile(cube_code, "README", "exec"), scope)
+        assert f"GradcheckError: {info.value}\n" == error
+        capsys.readouterr()
+        exec(compile(blame_code, "README", "exec"), scope)
+        assert capsys.readouterr().out == shown
+    finally:
+        if "cube" in scope:
+            unregister_op(scope["cube"])
+
+
 def readme_test_command():
     """The command on the ``pytest`` line of the bash block in "## Set up", without its comment."""
     text = README.read_text(encoding="utf-8")

@@ -305,6 +305,18 @@ def test_floats_in_stays_inside_the_margin(x):
     assert -2.0 + 7e-3 <= x <= 5.0 - 7e-3 and math.isfinite(x)
 
 
+def test_a_falsifying_value_prints_its_real_label():
+    @settings(database=None, derandomize=True)
+    @given(values(-3, 3, label="w"))
+    def fails_above_one(w):
+        assert w.data < 1
+
+    with pytest.raises(AssertionError) as info:
+        fails_above_one()
+    notes = "\n".join(getattr(info.value, "__notes__", []))
+    assert "w=Value(1.0, label='w')" in notes, notes          # was: label=label
+
+
 @given(values(0.5, 3.0, label="w"))
 def test_values_are_labelled_leaves(v):
     assert isinstance(v, Value) and v.is_leaf() and v.label == "w" and 0.5 < v.data < 3.0

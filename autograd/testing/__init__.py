@@ -42,13 +42,16 @@ from .check import DEFAULT_EPS, TOLERANCES, gradcheck
 from .complex_step import COMPLEX_STEP, COMPLEX_TWINS, ComplexValue
 from .laws import check_backward_twice, check_chain_rule, check_linearity, check_sum_reassociation
 from .results import GradcheckError, GradcheckResult, Mismatch
+from .mutants import Mutant, mutant, mutants
+from .taylor import TaylorResult, taylor_test
 from .strategies import (Expression, TensorData, apply_op, broadcastable_shapes, expressions,
                          floats_in, graphs, shapes, tensors, values)
 
 __all__ = [
-    "gradcheck", "blame", "Finding", "check_rule", "GradcheckResult", "GradcheckError", "Mismatch", "ComplexValue",
+    "gradcheck", "blame", "Finding", "check_rule", "taylor_test", "TaylorResult", "mutants",
+    "mutant", "Mutant", "GradcheckResult", "GradcheckError", "Mismatch", "ComplexValue",
     "COMPLEX_TWINS", "check_linearity", "check_chain_rule", "check_sum_reassociation",
     "check_backward_twice", "floats_in", "values", "expressions", "graphs", "Expression",
-    "apply_op", "tensors", "shapes", "broadcastable_shapes", "TensorData",
-    "DEFAULT_EPS", "TOLERANCES", "COMPLEX_STEP",
+    "apply_op", "tensors", "shapes", "broadcastable_shapes", "TensorData", "DEFAULT_EPS",
+    "TOLERANCES", "COMPLEX_STEP",
 ]

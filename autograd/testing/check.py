@@ -7,7 +7,7 @@ from .complex_step import complex_partial
 from .directional import FORWARD_TOLERANCE, directional_mismatches, forward_mismatches
 from .results import GradcheckResult, Mismatch, input_name
 
-__all__ = ["gradcheck", "DEFAULT_EPS", "TOLERANCES"]
+__all__ = ["gradcheck", "backward_gradients", "DEFAULT_EPS", "TOLERANCES"]
 
 DEFAULT_EPS = 1e-6          # central differences: h = eps * max(1, |x|)
 TOLERANCES = {"central": (1e-5, 1e-8), "complex": (1e-9, 1e-11),      # (rtol, atol)
@@ -60,7 +60,7 @@ def _read_grad(x):
     return list(g.data) if isinstance(getattr(g, "data", None), list) else list(g)
 
 
-def _analytic(f, inputs):
+def backward_gradients(f, inputs):
     """Reverse-mode gradients of f at inputs: ([f value], [per input: flat list of partials]).
     Inputs' ``.grad`` are zeroed for the pass and restored afterwards."""
     saved = [x.grad for x in inputs]
@@ -168,7 +168,7 @@ def _tolerance(method, rtol, atol):
 
 def _check_along(f, inputs, method, fast, count, seed, eps, rtol, atol):
     """Fast mode (directions) and forward mode."""
-    _, grads = _analytic(f, inputs)
+    _, grads = backward_gradients(f, inputs)
     if method == "forward":
         r, a = _tolerance("forward", rtol, atol)
         names = [input_name(x, i) for i, x in enumerate(inputs)]
@@ -191,7 +191,7 @@ def _check_along(f, inputs, method, fast, count, seed, eps, rtol, atol):
 
 def _check_entries(f, inputs, method, eps, rtol, atol):
     """The elementwise mode: every partial derivative on its own."""
-    _, grads = _analytic(f, inputs)
+    _, grads = backward_gradients(f, inputs)
     methods = ["central", "complex"] if method == "both" else [method]
     notes, mismatches, checked, evaluations = [], [], 0, 1
 

@@ -35,12 +35,15 @@ def floats_in(lo, hi, *, margin=None):
 
 def values(lo=-3.0, hi=3.0, *, label="x", margin=None):
     """Leaf :class:`~autograd.Value` objects with data drawn by :func:`floats_in`."""
-    return floats_in(lo, hi, margin=margin).map(lambda d: Value(d, label=label))
+    st = _hypothesis()
+    # builds(), not .map(lambda d: Value(d, label=label)): a falsifying example then prints as
+    # Value(1.0, label='w'), not as the lambda's source text "Value(1.0, label=label)"
+    return st.builds(Value, floats_in(lo, hi, margin=margin), label=st.just(label))
 
 
 _POWC_EXPONENTS = (2, 3, -1, 0.5, 1.5, -2)
 _CONSTANTS = (2.0, -0.5, 1.5, 3.0)   # numbers written into an expression: x * 2.0, x - 1.5
-_COMFORT = 0.1        # distance kept from every kink and pole (op.valid checked at ±_COMFORT)
+_COMFORT = 0.1        # distance kept from every kink and pole (op.valid checked within ±_COMFORT)
 _BOUND = 1e3          # |value| limit for every node of a generated expression
 _SLOPE = 1e2          # |local derivative| limit: steep nodes (x ** -2 at 0.06: -8192) make
                       # central differences miss by more than their tolerance downstream
@@ -118,9 +121,14 @@ def _comfortable(op, a, b):
         return False
     if op.valid is None:
         return True
-    da = (-_COMFORT, 0.0, _COMFORT)
-    db = da if op.arity == 2 else (0.0,)
-    return all(op.valid(a + x, (b + y) if op.arity == 2 else b) for x in da for y in db)
+    # op.valid marks a kink or pole with a margin of about 1e-3, so a walk in steps of
+    # _COMFORT / 70 (< 1.5e-3) over ±_COMFORT cannot step over one: along a, along b, and
+    # along both at once (max and min have their kink on the diagonal a = b)
+    steps = [_COMFORT * k / 70 for k in range(-70, 71)]
+    if op.arity == 1:
+        return all(op.valid(a + x, b) for x in steps)
+    return all(op.valid(a + x, b) and op.valid(a, b + x) and op.valid(a + x, b - x)
+               and op.valid(a + x, b + x) for x in steps)
 
 
 def expressions(*, ops=None, min_leaves=1, max_leaves=3, max_nodes=8, max_depth=6, lo=-3.0,

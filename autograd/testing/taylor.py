@@ -1,0 +1,132 @@
+"""The Taylor test: a gradient check whose verdict needs no tolerance.
+
+Taylor's theorem along a direction v says
+
+    f(x + h·v) = f(x) + h·∇f(x)·v + O(h²)
+
+so the residual r(h) = |f(x + h·v) − f(x) − h·g·v| falls like h² when g is the true gradient,
+and only like h when it is not (the first-order term h·(∇f − g)·v is left over). Halve h and
+r(h) falls by 4 (slope log₂(r(h)/r(h/2)) = 2) or by 2 (slope 1): the *slope* is the verdict,
+whatever the scale of f, with no rtol or atol to choose. (Dolfin-adjoint's
+``taylor_test`` is the classic; this is the same idea for chainrule's Values and Tensors.)
+
+Two things bend the line, and a plot of log r against log h shows both: for large h the O(h³)
+terms (or a domain edge), for tiny h rounding: f is only known to about 2⁻⁵²·|f|, so once r(h)
+sinks to that level it stops falling. The slopes are therefore read where the residual is
+well above the rounding floor, and the verdict is the median of the last three of them. (Where
+f's curvature along v is zero, as for tanh at 0, the residual falls like h³: slope 3, also a
+right gradient. Anything above 1.5 passes.)
+:meth:`TaylorResult.svg` draws the log-log plot (standard library only).
+"""
+
+import math
+import statistics
+
+from ..engine import no_grad
+from ..value import Value
+from .check import backward_gradients
+from .directional import directions
+
+__all__ = ["taylor_test", "TaylorResult"]
+
+_ROUNDING = 2.0 ** -52
+_CLEAN = 1e3        # a residual counts when it is this many times above the rounding floor
+
+
+def _scalar(out):
+    return out.data if isinstance(out, Value) else out.data[0]
+
+
+class TaylorResult:
+    """What the Taylor test measured.
+
+    ``hs``: the steps; ``residuals``: r(h) for each (None where f failed there); ``floor``: the
+    rounding level of each residual; ``slopes``: log₂ r(h)/r(h/2) between consecutive clean
+    residuals, largest h first; ``slope``: the median of the last three (None when the residual
+    never rises above rounding: f is linear along v and the gradient agrees); ``ok``: slope
+    above 1.5 (or None with the residual at rounding level)."""
+
+    def __init__(self, hs, residuals, floor, slopes, derivative):
+        self.hs, self.residuals, self.floor = hs, residuals, floor
+        self.slopes = slopes
+        self.derivative = derivative            # g·v from backward()
+        self.slope = statistics.median(slopes[-3:]) if slopes else None
+        self.ok = True if self.slope is None else self.slope > 1.5
+
+    def __bool__(self):
+        return self.ok
+
+    def __str__(self):
+        if self.slope is None:
+            return ("taylor_test: ok, the residual stays at rounding level (f is linear along "
+                    "v and backward() agrees)")
+        verdict = ("ok: the residual falls like h², the gradient is right" if self.ok else
+                   "FAILED: the residual falls like h, the gradient is wrong")
+        shown = ", ".join(f"{s:.2f}" for s in self.slopes)
+        return f"taylor_test: slope {self.slope:.2f}, {verdict} (slopes {shown})"
+
+    __repr__ = __str__
+
+    def svg(self, title="Taylor test"):
+        """The log-log plot of r(h) against h, with slope-1 and slope-2 guides and the rounding
+        floor, as a complete SVG document (a string)."""
+        from .taylor_plot import taylor_svg
+        return taylor_svg(self, title)
+
+
+def _flat(x):
+    return [x.data] if isinstance(x, Value) else list(x.data)
+
+
+def _put(x, values):
+    if isinstance(x, Value):
+        x.data = values[0]
+    else:
+        x.data[:] = values
+
+
+def taylor_test(f, inputs, *, direction=None, seed=0, h0=1e-2, halvings=16):
+    """Residual slopes of f at ``inputs`` (Values or Tensors) along a direction.
+
+    ``direction``: one flat list per input (default: a random unit direction drawn with
+    ``seed``); h runs from ``h0 · max(1, |x|∞)`` through ``halvings`` halvings. ``f`` is
+    evaluated once with ``backward()`` for g and once per h; the inputs are restored. Returns
+    a :class:`TaylorResult` (truthy when the slope says the gradient is right).
+    """
+    inputs = [inputs] if isinstance(inputs, Value) or hasattr(inputs, "shape") else list(inputs)
+    start = [_flat(x) for x in inputs]
+    v = directions([len(p) for p in start], 1, seed)[0] if direction is None else [
+        list(map(float, part)) for part in direction]
+    if [len(p) for p in v] != [len(p) for p in start]:
+        raise ValueError(f"taylor_test: the direction has parts of sizes "
+                         f"{[len(p) for p in v]}, the inputs {[len(p) for p in start]}")
+    f0, grads = backward_gradients(f, inputs)
+    derivative = math.fsum(a * b for vp, gp in zip(v, grads) for a, b in zip(vp, gp))
+    scale = max([1.0] + [abs(t) for part in start for t in part])
+    # the perturbed inputs x + h·v are rounded too: by 2⁻⁵²·|x|, moving f by about g·that
+    moved = math.fsum(abs(a * b) for gp, p in zip(grads, start) for a, b in zip(gp, p))
+    hs = [h0 * scale / 2 ** k for k in range(halvings + 1)]
+    residuals, floor = [], []
+    try:
+        with no_grad():
+            for h in hs:
+                for x, p, vp in zip(inputs, start, v):
+                    _put(x, [a + h * b for a, b in zip(p, vp)])
+                try:
+                    fh = _scalar(f(*inputs))
+                except (ArithmeticError, ValueError):
+                    residuals.append(None)                  # outside f's domain at this h
+                    floor.append(None)
+                    continue
+                residuals.append(abs(fh - f0 - h * derivative))
+                floor.append(4 * _ROUNDING * (abs(fh) + abs(f0) + abs(h * derivative) + moved))
+    finally:
+        for x, p in zip(inputs, start):
+            _put(x, p)
+    slopes = []
+    for k in range(halvings):
+        r1, r2 = residuals[k], residuals[k + 1]
+        if None in (r1, r2) or r2 <= _CLEAN * floor[k + 1] or r1 <= _CLEAN * floor[k]:
+            continue
+        slopes.append(math.log2(r1 / r2))
+    return TaylorResult(hs, residuals, floor, slopes, derivative)
