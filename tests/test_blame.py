@@ -54,6 +54,12 @@ def test_blame_says_when_every_rule_agrees_but_gradients_do_not(monkeypatch):
     assert "every node's local derivatives agree" in str(result)
 
 
+def test_blame_refuses_what_is_not_a_scalar_graph():
+    from autograd import Tensor
+    with pytest.raises(TypeError, match="for Tensors use gradcheck"):
+        blame(Tensor([1.0, 2.0], requires_grad=True).sum())
+
+
 def test_blame_skips_kinks_and_checks_nary_nodes():
     assert check_rule(OPS["relu"], 0.0) == []            # no derivative at the kink
     assert check_rule(OPS["max"], 1.0, 1.0) == []
@@ -140,3 +146,15 @@ def _away(op):
     if op.name == "powc":
         return inputs[0] ** b
     return getattr(inputs[0], op.method)(*inputs[1:]) if op.method else _by_operator(op, inputs)
+
+
+def test_explain_blamed_marks_the_row_of_the_wrong_rule():
+    from autograd.testing import explain_blamed, mutant
+    x = Value(1.4, label="x")
+    with mutant("tanh.a.dropped"):
+        text = explain_blamed((x * 2.0).tanh())
+    marked = [line for line in text.splitlines() if "◀ blame" in line]
+    assert len(marked) == 1
+    assert "∂tanh(n1)/∂n1 = 1 - tanh(n1)" in marked[0]
+    assert f"central difference {1 - math.tanh(2.8) ** 2:.6g}" in marked[0]
+    assert "◀" not in explain_blamed((x * 2.0).tanh())

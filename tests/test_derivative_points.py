@@ -60,3 +60,12 @@ def test_tensor_backward_gives_the_same_derivative_at_the_point(name, a, b, expe
     xs = [Tensor([a], requires_grad=True)] + ([Tensor([b], requires_grad=True)] if binary else [])
     apply_op(name, *xs, *([] if binary else [b])).sum().backward()
     assert tuple(x.grad.data[0] for x in xs) == expected
+
+
+def test_matmul_gradients_are_g_times_b_transposed_and_a_transposed_times_g_exactly():
+    A = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    B = Tensor([[1.0, -1.0], [2.0, 0.0], [0.0, 3.0]], requires_grad=True)
+    G = Tensor([[1.0, 2.0], [3.0, 4.0]])                   # the upstream gradient ∂L/∂(A @ B)
+    ((A @ B) * G).sum().backward()
+    assert A.grad.tolist() == [[-1.0, 2.0, 6.0], [-1.0, 6.0, 12.0]]          # G @ Bᵀ
+    assert B.grad.tolist() == [[13.0, 18.0], [17.0, 24.0], [21.0, 30.0]]     # Aᵀ @ G

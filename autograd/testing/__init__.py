@@ -31,13 +31,23 @@ a ``.shape`` tuple and a ``.grad`` (None or a flat list), perturbed element by e
 and restored. ``f`` must return a scalar (a Value, or a one-element tensor-like with
 ``.backward()``). gradcheck leaves every input's ``.grad`` as it found it.
 
+More checks: ``gradcheck(..., fast=True)`` (v·∇f along seeded random directions: two
+evaluations of f per direction, for big Tensors), ``method="forward"`` (Dual numbers against
+reverse mode), ``order=2`` (second derivatives); :func:`blame` (which op's rule is wrong);
+:func:`taylor_test` (residual slopes 2 vs 1: a verdict without a tolerance); :func:`mutants`
+(wrong rules to grade a test suite with; ``python -m autograd.testing.mutate -- pytest ...``).
+
 The parts, one job per module: :mod:`~autograd.testing.check` (gradcheck),
-:mod:`~autograd.testing.complex_step`, :mod:`~autograd.testing.laws` (metamorphic checks),
+:mod:`~autograd.testing.directional` (fast and forward modes),
+:mod:`~autograd.testing.second_order`, :mod:`~autograd.testing.complex_step`,
+:mod:`~autograd.testing.blame`, :mod:`~autograd.testing.taylor` (and ``taylor_plot``, its SVG),
+:mod:`~autograd.testing.mutants`, :mod:`~autograd.testing.mutate` (the runner, not imported
+here: it starts subprocesses), :mod:`~autograd.testing.laws` (metamorphic checks),
 :mod:`~autograd.testing.strategies` (hypothesis, imported only when a strategy is built, so
 ``gradcheck`` and the laws work without it), :mod:`~autograd.testing.results` (the reports).
 """
 
-from .blame import Finding, blame, check_rule
+from .blame import Finding, blame, check_rule, explain_blamed
 from .check import DEFAULT_EPS, TOLERANCES, gradcheck
 from .complex_step import COMPLEX_STEP, COMPLEX_TWINS, ComplexValue
 from .laws import check_backward_twice, check_chain_rule, check_linearity, check_sum_reassociation
@@ -48,8 +58,8 @@ from .strategies import (Expression, TensorData, apply_op, broadcastable_shapes,
                          floats_in, graphs, shapes, tensors, values)
 
 __all__ = [
-    "gradcheck", "blame", "Finding", "check_rule", "taylor_test", "TaylorResult", "mutants",
-    "mutant", "Mutant", "GradcheckResult", "GradcheckError", "Mismatch", "ComplexValue",
+    "gradcheck", "blame", "Finding", "check_rule", "explain_blamed", "taylor_test", "TaylorResult",
+    "mutants", "mutant", "Mutant", "GradcheckResult", "GradcheckError", "Mismatch", "ComplexValue",
     "COMPLEX_TWINS", "check_linearity", "check_chain_rule", "check_sum_reassociation",
     "check_backward_twice", "floats_in", "values", "expressions", "graphs", "Expression",
     "apply_op", "tensors", "shapes", "broadcastable_shapes", "TensorData", "DEFAULT_EPS",

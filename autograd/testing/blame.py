@@ -15,15 +15,17 @@ formula from the table. Kinks are skipped: where ``op.valid`` says the op is not
 A wrong rule can agree with the right one at a point (3·a equals 3·a² at a = 1), so
 ``blame(L, search=N)`` also tries each op of the graph at other points: a few special ones
 (0, ±1, ±0.5, 2, ...) and ``N`` drawn by hypothesis (:func:`~autograd.testing.floats_in`),
-which then shrinks a disagreement to a simple point.
+which then shrinks a disagreement to a simple point. :func:`explain_blamed` marks the blamed
+rows in :func:`autograd.explain`'s table.
 """
 
 import math
 
 from .. import ops as _ops
 from ..engine import topological_order
+from ..value import Value
 
-__all__ = ["Finding", "blame", "check_rule", "DEFAULT_BLAME_TOLERANCE"]
+__all__ = ["Finding", "blame", "check_rule", "explain_blamed", "DEFAULT_BLAME_TOLERANCE"]
 
 DEFAULT_BLAME_TOLERANCE = (1e-5, 1e-8)       # (rtol, atol), as gradcheck's central differences
 _ROUNDING = 2.0 ** -52
@@ -154,6 +156,10 @@ def blame(L, *, search=0, rtol=None, atol=None):
     rules that happen to be right at the recorded inputs; those findings come last, with
     ``node=None`` and ``searched=True``.
     """
+    if not isinstance(L, Value):
+        raise TypeError(f"blame: L must be a Value (the output of a scalar graph), got "
+                        f"{type(L).__name__}; for Tensors use gradcheck(f, inputs, fast=True) "
+                        "or taylor_test(f, inputs)")
     rtol, atol = (DEFAULT_BLAME_TOLERANCE[0] if rtol is None else rtol,
                   DEFAULT_BLAME_TOLERANCE[1] if atol is None else atol)
     findings, seen = [], {}
@@ -198,3 +204,24 @@ def _search(op, k, examples, rtol, atol):
     except NoSuchExample:
         return []
     return check_rule(op, a, b, rtol=rtol, atol=atol, searched=True)
+
+
+def explain_blamed(L, findings=None, digits=6):
+    """:func:`autograd.explain` of ``L`` as text, with the row of each blamed local derivative
+    marked ``◀ blame: ...`` (the findings of :func:`blame`, or those given)."""
+    from ..explain import explain
+
+    findings = blame(L) if findings is None else findings
+    e = explain(L)
+    lines = e.to_text(digits).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("backward pass"))
+    for f in findings:
+        if f.node is None:
+            continue
+        term = next(t for t in e.step(f.node).terms if t.index == f.input)
+        for i in range(start, len(lines)):
+            if term.named in lines[i] and "◀" not in lines[i]:
+                lines[i] += (f"  ◀ blame: {f.op}'s rule gives {f.analytic:.6g}, its forward's "
+                             f"central difference {f.numeric:.6g}")
+                break
+    return "\n".join(lines)
