@@ -154,6 +154,23 @@ def test_mutate_reports_survivors_and_which_test_killed_which_mutant(tmp_path):
         "mul.b.point": "survived"}
 
 
+def test_mutate_spawn_mode_gives_the_same_verdicts(tmp_path):
+    (tmp_path / "test_relu.py").write_text(textwrap.dedent("""
+        from autograd import Value
+
+        def test_relu_gradient_at_0_is_0():
+            x = Value(0.0)
+            x.relu().backward()
+            assert x.grad == 0.0
+        """))
+    out = run_mutate("--start", "spawn", "--jobs", "2", "--ops", "relu", "--", "pytest", "-q",
+                     "test_relu.py", cwd=tmp_path)
+    assert "2 mutants: 1 killed, 1 survived, 0 errors" in out.stdout, out.stdout + out.stderr
+    assert "killed   relu-at-0                test_relu.py::test_relu_gradient_at_0_is_0" \
+        in out.stdout
+    assert "SURVIVED relu.a.sign" in out.stdout
+
+
 def test_mutate_refuses_a_suite_that_fails_without_mutants(tmp_path):
     (tmp_path / "test_bad.py").write_text("def test_fails():\n    assert False\n")
     out = run_mutate("--ops", "mul", "--", "pytest", "-q", "test_bad.py", cwd=tmp_path)
