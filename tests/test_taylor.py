@@ -24,7 +24,7 @@ def test_right_gradient_gives_slope_two_and_inputs_are_restored():
     assert all(abs(s - 2.0) < 0.05 for s in result.slopes)
     assert result.hs == [1e-2 * 1.3 / 2 ** k for k in range(17)]       # h0 · max(1, |x|)
     assert (x.data, y.data, x.grad, y.grad) == (0.7, 1.3, 0.0, 0.0)
-    assert "slope 2.00, ok" in str(result)
+    assert "slope 2.00, ok: the residual falls like h²" in str(result)
 
 
 def test_quadratic_residual_is_exactly_half_h_squared_curvature():
@@ -77,10 +77,10 @@ def test_svg_is_a_log_log_plot():
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(max_nodes=10))
 def test_slope_is_two_over_expressions(expr):
-    """Slope 2 ± 0.1; where the curvature along v (nearly) vanishes (|vᵀHv| < 1e-3, e.g. tanh
-    at 0) the residual falls like h³ until h is far below what rounding lets us see, so the
-    slope is 2 to 4 there (1,500 examples: 14 such, none else off by 0.1); None only for an f
-    that is linear along v."""
+    """Slope 2 ± 0.1. Where the curvature along v (nearly) vanishes (|vᵀHv| < 1e-2: tanh or
+    sin near 0) the h³ term dominates down to an h where the residual is close to rounding, so
+    the slope read there lies between 2 and 4 (or climbs to 2 from below when the h² and h³
+    terms have opposite signs); the verdict is still right. None only for an f linear along v."""
     leaves = expr.leaves()
     result = taylor_test(expr, leaves)
     assert result.ok, result
@@ -89,10 +89,10 @@ def test_slope_is_two_over_expressions(expr):
     curvature = math.fsum(a * b for a, b in zip(v, hv))
     if result.slope is None:
         assert abs(curvature) < 1e-6, (expr, result)
-    elif abs(curvature) > 1e-3:
+    elif abs(curvature) > 1e-2:
         assert abs(result.slope - 2.0) <= 0.1, (expr, result)
-    else:
-        assert result.slope >= 1.9, (expr, result)
+    else:                            # still the right verdict (1 would mean a wrong gradient)
+        assert 1.5 < result.slope < 4.5, (expr, result)
 
 
 RULE_MUTANTS = mutants(kinds=("sign", "dropped", "other"))
