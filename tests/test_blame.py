@@ -158,3 +158,12 @@ def test_explain_blamed_marks_the_row_of_the_wrong_rule():
     assert "∂tanh(n1)/∂n1 = 1 - tanh(n1)" in marked[0]
     assert f"central difference {1 - math.tanh(2.8) ** 2:.6g}" in marked[0]
     assert "◀" not in explain_blamed((x * 2.0).tanh())
+
+
+def test_a_failure_at_a_kink_points_to_the_numerical_estimate_too():
+    """relu at 1e-7 with a step of 1e-6 straddles the kink: backward is right (2), the central
+    difference is not (1.1); blame skips the node, and the report must not blame the engine
+    alone."""
+    result = gradcheck(lambda x: x.relu() * 2.0, [Value(1e-7)])
+    assert not result
+    assert "the numerical estimate is off at this point" in str(result)

@@ -93,6 +93,13 @@ def test_gradcheck_rejects_bad_order_and_directions():
         gradcheck(lambda x: x, [Value(1.0)], order=3)
     with pytest.raises(ValueError, match="directions must be a positive int"):
         gradcheck(lambda x: x, [Value(1.0)], fast=True, directions=0)
+    with pytest.raises(ValueError, match="directions must be a positive int, got True"):
+        gradcheck(lambda x: x, [Value(1.0)], fast=True, directions=True)
+    for eps in (0.0, -1e-6, math.nan):
+        with pytest.raises(ValueError, match="eps must be a positive finite number"):
+            gradcheck(lambda x: x, [Value(1.0)], eps=eps)
+    with pytest.raises(ValueError, match="method='forward' is not available there"):
+        gradcheck(lambda x: x * x, [Value(1.0)], order=2, method="forward")
 
 
 def detached(a):
@@ -135,3 +142,40 @@ def test_order_two_on_tensors_uses_hessian_vector_products(detached_cube):
     assert gradcheck(lambda A, B: (A @ B).tanh().sum(), [A, B], order=2)
     bad = gradcheck(lambda A, B: (A @ B).cube_detached().sum(), [A, B], order=2)
     assert not bad and gradcheck(lambda A, B: (A @ B).cube_detached().sum(), [A, B])
+
+
+@pytest.fixture
+def infinite_rule():
+    """An op whose forward is 2a but whose rule says ∂/∂a = inf."""
+    twice = ops.op("twice_inf", arity=1, expr="2·a", derivs=("∞",),
+                   forward=lambda a, k: 2 * a, local=lambda out, a, k: (math.inf,))
+    register_op(twice)
+    yield twice
+    unregister_op(twice)
+
+
+def test_an_infinite_gradient_fails_every_numerical_mode_and_blame_names_the_rule(infinite_rule):
+    """atol + rtol·max(|inf|, |2|) is inf, and inf <= inf: every mode passed it."""
+    f = lambda x: x.twice_inf()                    # noqa: E731
+    for kwargs in ({}, {"method": "both"}, {"fast": True}):
+        result = gradcheck(f, [Value(0.3, label="x")], **kwargs)
+        assert not result, kwargs
+        assert "backward gives inf" in str(result), kwargs
+    assert "twice_inf, input a" in str(gradcheck(f, [Value(0.3)]))       # blame: the op
+    # forward mode reads the same table, so inf against inf agrees (it checks the engine)
+    assert gradcheck(f, [Value(0.3)], method="forward")
+
+
+def test_inputs_of_very_different_sizes_each_get_a_step_of_their_own_size():
+    """One global step eps·max|x| (1e-6 · 1e6 = 1 for x = 0.3) failed a right gradient."""
+    f = lambda x, y: x.sin() + y * 0.5             # noqa: E731
+    for kwargs in ({}, {"fast": True}, {"order": 2}, {"order": 2, "fast": True}):
+        assert gradcheck(f, [Value(0.3), Value(1e6)], **kwargs), kwargs
+    t = Tensor([0.1, -0.2, 0.3, 2e5], requires_grad=True)
+    assert gradcheck(lambda t: t.tanh().sum(), [t], fast=True)
+    with mutant("sin.a.dropped"):                  # and a wrong one still fails beside a big one
+        assert not gradcheck(f, [Value(0.3), Value(1e3)], fast=True)
+        # fast mode compares one number per direction: an error of 0.045 in ∂f/∂x hides in
+        # the tolerance of v·∇f ≈ 5e5 (documented); the elementwise mode checks each partial
+        assert gradcheck(f, [Value(0.3), Value(1e6)], fast=True)
+        assert not gradcheck(f, [Value(0.3), Value(1e6)])

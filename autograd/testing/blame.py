@@ -24,6 +24,7 @@ import math
 from .. import ops as _ops
 from ..engine import topological_order
 from ..value import Value
+from .results import within
 
 __all__ = ["Finding", "blame", "check_rule", "explain_blamed", "DEFAULT_BLAME_TOLERANCE"]
 
@@ -90,10 +91,6 @@ def _numeric(forward, values, i):
     return (up - down) / (2 * h), 8 * _ROUNDING * max(abs(up), abs(down)) / h
 
 
-def _agrees(analytic, numeric, noise, rtol, atol):
-    return abs(analytic - numeric) <= atol + rtol * max(abs(analytic), abs(numeric)) + noise
-
-
 def check_rule(op, a, b=None, *, rtol=None, atol=None, node=None, searched=False):
     """Findings for one op of the table at the point (a, b) (``b``: the second input, or the
     constant of a unary op): each input whose rule disagrees with the forward's central
@@ -114,10 +111,10 @@ def check_rule(op, a, b=None, *, rtol=None, atol=None, node=None, searched=False
     for i in range(op.arity):
         analytic = _partial(op, i, out, a, b)
         num = _numeric(forward, values, i)
-        if analytic is None or num is None or not math.isfinite(analytic):
+        if analytic is None or num is None:
             continue
-        numeric, noise = num
-        if not _agrees(analytic, numeric, noise, rtol, atol):
+        numeric, noise = num                  # finite: an infinite or NaN rule is a finding
+        if not within(analytic, numeric, rtol, atol, noise):
             findings.append(Finding(node, op.name, i, op.derivs[i], analytic, numeric,
                                     (a, b), searched))
     return findings
@@ -131,7 +128,7 @@ def _check_nary(node, rtol, atol):
         num = _numeric(op.forward, xs, i)
         if num is None:
             continue
-        if not _agrees(analytic, num[0], num[1], rtol, atol):
+        if not within(analytic, num[0], rtol, atol, num[1]):
             findings.append(Finding(node, op.name, i, op.deriv(i, len(xs)), analytic, num[0],
                                     tuple(xs)))
     return findings

@@ -1,11 +1,13 @@
 """``gradcheck``: reverse-mode gradients against central differences, the complex step or
 forward mode; entry by entry, or along random directions (``fast=True``)."""
 
+import math
+
 from ..engine import no_grad
 from ..value import Value
 from .complex_step import complex_partial
 from .directional import FORWARD_TOLERANCE, directional_mismatches, forward_mismatches
-from .results import GradcheckResult, Mismatch, input_name
+from .results import GradcheckResult, Mismatch, input_name, within
 
 __all__ = ["gradcheck", "backward_gradients", "DEFAULT_EPS", "TOLERANCES"]
 
@@ -143,8 +145,14 @@ def gradcheck(f, inputs, *, eps=None, rtol=None, atol=None, method="central", fa
                          f"got {method!r}")
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
-    if not (isinstance(directions, int) and directions >= 1):
+    if not (isinstance(directions, int) and not isinstance(directions, bool)
+            and directions >= 1):
         raise ValueError(f"gradcheck: directions must be a positive int, got {directions!r}")
+    if eps is not None and not (isinstance(eps, (int, float)) and math.isfinite(eps) and eps > 0):
+        raise ValueError(f"gradcheck: eps must be a positive finite number, got {eps!r}")
+    if order == 2 and method != "central":
+        raise ValueError(f"gradcheck(order=2) compares with central differences of the "
+                         f"gradient; method={method!r} is not available there")
     inputs = _check_inputs(inputs)
     eps = DEFAULT_EPS if eps is None else eps
     if order == 2:
@@ -219,8 +227,7 @@ def _check_entries(f, inputs, method, eps, rtol, atol):
                 else:
                     numeric, noise = _central(f, inputs, i, k, eps)
                     evaluations += 2
-                allowed = atol_m + rtol_m * max(abs(analytic), abs(numeric)) + noise
-                if not abs(analytic - numeric) <= allowed:      # also catches NaN
+                if not within(analytic, numeric, rtol_m, atol_m, noise):   # NaN, inf too
                     index = None if shape is None else _multi_index(k, shape)
                     mismatches.append(Mismatch(input_name(x, i), index, analytic, numeric, m))
     return GradcheckResult("gradcheck", checked, mismatches, notes, evaluations=evaluations)

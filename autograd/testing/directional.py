@@ -12,7 +12,14 @@ z ~ N(0, I), drawn from ``random.Random(seed)``: deterministic for a seed. A wro
 passes one direction only when v·(g' − g) is within the tolerance; v·(g' − g) is
 |g' − g|·cos θ with θ uniform on the sphere, so this happens with probability about
 tol·√n / |g' − g| per direction, and each further direction multiplies that.
-The elementwise mode stays for small inputs and for pinpointing the entry.
+Each entry of the unit direction is then multiplied by max(1, |x_k|) (:func:`scaled`), so every
+entry moves by h relative to its own size, as in the elementwise mode: one large input (a bias
+of 1e6) must not set the step of all the others (with one global step, sin(x) + 0.5·y at
+x = 0.3, y = 1e6 failed a right gradient).
+One number per direction also means one tolerance per direction: an error in a small partial
+beside a huge one (0.045 in ∂f/∂x beside v·∇f ≈ 5e5) hides in it. The elementwise mode, which
+checks each partial against its own size, stays for small inputs, for mixed scales and for
+pinpointing the entry.
 
 **Forward mode.** ``method="forward"``: the same derivative by :class:`~autograd.Dual` numbers
 (one forward pass per input, or per direction in fast mode) against ``backward()``. No finite
@@ -25,7 +32,7 @@ import random
 from ..engine import no_grad
 from ..forward import jvp
 from ..value import Value
-from .results import Mismatch
+from .results import Mismatch, within
 
 __all__ = ["directions", "directional_mismatches", "forward_mismatches", "FORWARD_TOLERANCE"]
 
@@ -60,6 +67,13 @@ def directions(sizes, count, seed):
     return out
 
 
+def scaled(v, start):
+    """The direction v with each entry times max(1, |x_k|) (x = ``start``, flat per input):
+    a step h along it moves every entry by h relative to its own size, so one large entry
+    (a bias of 1e6) does not set the step of all the others."""
+    return [[max(1.0, abs(a)) * b for a, b in zip(p, vp)] for p, vp in zip(start, v)]
+
+
 def _dot(v, grads):
     """v·∇f, summed exactly (math.fsum): the rounding left is that of the partials."""
     return math.fsum(a * b for vp, gp in zip(v, grads) for a, b in zip(vp, gp))
@@ -70,11 +84,11 @@ def directional_mismatches(f, inputs, grads, scalar, *, count, seed, eps, rtol, 
 
     Returns (mismatches, evaluations of f). ``scalar`` turns f's output into a float."""
     start = [_flat(x) for x in inputs]
-    scale = max([1.0] + [abs(t) for part in start for t in part])
-    h = eps * scale
+    h = eps
     mismatches = []
     evaluations = 0
-    for j, v in enumerate(directions([len(p) for p in start], count, seed)):
+    for j, unit in enumerate(directions([len(p) for p in start], count, seed)):
+        v = scaled(unit, start)
         analytic = _dot(v, grads)
         try:
             with no_grad():
@@ -90,8 +104,7 @@ def directional_mismatches(f, inputs, grads, scalar, *, count, seed, eps, rtol, 
                 _put(x, p)
         numeric = (up - down) / (2 * h)
         noise = 8 * _ROUNDING * max(abs(up), abs(down)) / h
-        allowed = atol + rtol * max(abs(analytic), abs(numeric)) + noise
-        if not abs(analytic - numeric) <= allowed:
+        if not within(analytic, numeric, rtol, atol, noise):
             mismatches.append(Mismatch(f"v{j + 1}", None, analytic, numeric, "central",
                                        what=f"v{j + 1}·∇f (direction {j + 1} of {count}, "
                                             f"seed {seed})"))
@@ -130,7 +143,6 @@ def forward_mismatches(f, inputs, grads, names, *, fast, count, seed, rtol, atol
             cases.append((names[i], e, flat[i], None))
     for name, tangent, analytic, what in cases:
         numeric = _forward_derivative(f, inputs, tangent)
-        allowed = atol * scale + rtol * max(abs(analytic), abs(numeric))
-        if not abs(analytic - numeric) <= allowed:
+        if not within(analytic, numeric, rtol, atol * scale):
             mismatches.append(Mismatch(name, None, analytic, numeric, "forward", what=what))
     return mismatches, len(cases), len(cases)

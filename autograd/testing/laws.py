@@ -4,7 +4,7 @@ import random
 
 from ..engine import topological_order
 from ..value import Value
-from .results import GradcheckResult, Mismatch, input_name
+from .results import GradcheckResult, Mismatch, input_name, within
 
 __all__ = ["check_linearity", "check_chain_rule", "check_sum_reassociation",
            "check_backward_twice"]
@@ -25,7 +25,7 @@ def _leaf_grads(out, leaves):
 
 def _compare(title, names, expected, got, rtol, atol, method, raise_on_failure):
     mismatches = [Mismatch(n, None, g, e, method) for n, e, g in zip(names, expected, got)
-                  if not abs(g - e) <= atol + rtol * max(abs(g), abs(e))]
+                  if not within(g, e, rtol, atol)]
     result = GradcheckResult(title, len(names), mismatches)
     return result.raise_if_failed() if raise_on_failure else result
 

@@ -1,8 +1,20 @@
 """What a gradient check found: the mismatches, a readable report, an error to raise."""
 
+import math
+
 from ..value import Value
 
-__all__ = ["Mismatch", "GradcheckResult", "GradcheckError", "input_name"]
+__all__ = ["Mismatch", "GradcheckResult", "GradcheckError", "input_name", "within"]
+
+
+def within(analytic, numeric, rtol, atol, noise=0.0):
+    """Whether a derivative and its estimate agree: |analytic − numeric| ≤ atol + rtol ·
+    max(|analytic|, |numeric|) + noise, for finite numbers. A side that is not finite agrees
+    only with the same infinity on the other (NaN with nothing): the tolerance of an infinite
+    gradient is infinite too, so a plain ``<=`` would pass it against any finite estimate."""
+    if math.isfinite(analytic) and math.isfinite(numeric):
+        return abs(analytic - numeric) <= atol + rtol * max(abs(analytic), abs(numeric)) + noise
+    return analytic == numeric
 
 
 def input_name(x, i):
@@ -71,8 +83,11 @@ class GradcheckResult:
             lines.append("  blame (each node's local derivatives against its own forward):")
             lines.extend(f"    {f}" for f in self.findings)
         elif self.mismatches and self.blamed:
-            lines.append("  blame: every node's local derivatives agree with its forward here, "
-                         "so the error is in the engine or outside the op table")
+            lines.append("  blame: every node's local derivatives agree with its forward here "
+                         "(nodes at a kink or a domain edge are not checked): either the "
+                         "numerical estimate is off at this point (a kink or pole within the "
+                         "step: try taylor_test, or another point), or the error is in the "
+                         "engine or outside the op table")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 

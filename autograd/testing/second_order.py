@@ -14,8 +14,8 @@ of the graph) shows even when every first derivative is right.
 
 from .. import functional as _functional
 from ..value import Value
-from .directional import directions
-from .results import GradcheckResult, Mismatch, input_name
+from .directional import directions, scaled
+from .results import GradcheckResult, Mismatch, input_name, within
 
 __all__ = ["second_order_check", "SECOND_ORDER_TOLERANCE"]
 
@@ -52,7 +52,7 @@ def _flats(inputs):
 def _compare(what, analytic, up, down, h, rtol, atol, mismatches, name, index):
     numeric = (up - down) / (2 * h)
     noise = 8 * _ROUNDING * max(abs(up), abs(down)) / h
-    if not abs(analytic - numeric) <= atol + rtol * max(abs(analytic), abs(numeric)) + noise:
+    if not within(analytic, numeric, rtol, atol, noise):
         mismatches.append(Mismatch(name, index, analytic, numeric, "central", what=what))
 
 
@@ -65,11 +65,11 @@ def second_order_check(f, inputs, *, fast, count, seed, eps, rtol, atol):
     rtol = SECOND_ORDER_TOLERANCE[0] if rtol is None else rtol
     atol = SECOND_ORDER_TOLERANCE[1] if atol is None else atol
     start = _flats(inputs)
-    h = eps * max([1.0] + [abs(t) for part in start for t in part])
+    h = eps                     # each entry moves by h · max(1, |x_k|): its own scale
     names = [input_name(x, i) for i, x in enumerate(inputs)]
     mismatches, evaluations = [], 0
     if fast or any(map(_is_tensor, inputs)):
-        vs = directions([len(p) for p in start], count, seed)
+        vs = [scaled(v, start) for v in directions([len(p) for p in start], count, seed)]
         for j, v in enumerate(vs):
             primals = [x.data if isinstance(x, Value) else type(x)(list(p), x.shape)
                        for x, p in zip(inputs, start)]
@@ -95,14 +95,15 @@ def second_order_check(f, inputs, *, fast, count, seed, eps, rtol, atol):
         H = _functional.hessian(f)(*(x.data for x in inputs))
         evaluations += 1
         for j in range(len(inputs)):
-            up = _gradient(f, inputs, [[p[0] + (h if q == j else 0.0)] for q, p in
+            hj = h * max(1.0, abs(start[j][0]))
+            up = _gradient(f, inputs, [[p[0] + (hj if q == j else 0.0)] for q, p in
                                        enumerate(start)])
-            down = _gradient(f, inputs, [[p[0] - (h if q == j else 0.0)] for q, p in
+            down = _gradient(f, inputs, [[p[0] - (hj if q == j else 0.0)] for q, p in
                                          enumerate(start)])
             evaluations += 2
             for i in range(len(inputs)):
-                _compare(f"∂²f/∂{names[i]}∂{names[j]}", H[i][j], up[i][0], down[i][0], h, rtol,
-                         atol, mismatches, names[i], None)
+                _compare(f"∂²f/∂{names[i]}∂{names[j]}", H[i][j], up[i][0], down[i][0], hj,
+                         rtol, atol, mismatches, names[i], None)
         checked = len(inputs) ** 2
         title = "gradcheck (order 2: hessian against differences of the gradient)"
     return GradcheckResult(title, checked, mismatches, evaluations=evaluations,
