@@ -181,3 +181,40 @@ def test_mutate_refuses_a_suite_that_fails_without_mutants(tmp_path):
 
 def test_mutant_is_a_context_manager_class():
     assert isinstance(ALL[0], Mutant) and "instead of" in ALL[0].description
+
+
+def test_two_mutants_of_one_op_do_not_stack_and_descriptions_come_from_the_right_rule():
+    mul, tanh = OPS["mul"], OPS["tanh"]
+    right, tanh_derivs = (mul.local, mul.partials, mul.derivs), tanh.derivs
+    a, b = mutant("mul.a.sign"), mutant("mul.b.sign")
+    with a:
+        with pytest.raises(RuntimeError, match="mutant mul.b.sign: mutant mul.a.sign is "
+                                               "already active on mul; exit it"):
+            b.__enter__()
+        assert mutant("mul.b.sign").description == "∂(a * b)/∂b = -(a) instead of a"
+        assert mutant("mul.a.point").formula == "b (+1 at a = 0)"
+        assert mutant("mul.a.other").description == "∂(a * b)/∂a = a instead of b"
+        with mutant("tanh.a.sign"), mutant("leaf-assign"), mutant("matmul.0.sign"):
+            assert mul.derivs == ("-(b)", "a") and tanh.derivs == (f"-({tanh_derivs[0]})",)
+        assert tanh.derivs == tanh_derivs                # different ops nest and unwind
+    assert (mul.local, mul.partials, mul.derivs) == right
+    with b:                                     # b was refused, not half-entered: usable now
+        assert mul.derivs == ("b", "-(a)")
+    assert (mul.local, mul.partials, mul.derivs) == right
+    with pytest.raises(RuntimeError, match="not active"):
+        b.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("name", ["mul.a.sign", "relu-at-0", "leaf-assign", "matmul.1.entry"])
+def test_a_mutant_restores_the_table_when_the_body_raises(name):
+    from autograd.tensor_ops import MatMul
+    before = ({n: (op.local, op.partials, op.derivs) for n, op in OPS.items()},
+              Value.backward, Tensor.backward, MatMul.backward)
+    m = mutant(name)
+    with pytest.raises(ZeroDivisionError):
+        with m:
+            1 / 0
+    assert ({n: (op.local, op.partials, op.derivs) for n, op in OPS.items()},
+            Value.backward, Tensor.backward, MatMul.backward) == before
+    with m:                                     # and it can be entered again
+        pass

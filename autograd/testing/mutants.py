@@ -72,33 +72,56 @@ _DROPPED = {
 _POINT_ONE = {("log", 0), ("sqrt", 0), ("pow", 0), ("div", 1), ("powc", 0)}
 
 
+# The mutant active on each target (an op's name, "backward", a TensorOp's name): two mutants
+# of one op cannot stack, since each saves and restores the same attributes.
+_ACTIVE = {}
+
+
 class Mutant:
     """One wrong rule; a context manager that swaps it in and restores the original.
 
     ``name``: a stable id (``"mul.a.sign"``), ``op``: the op's name (None for an engine mutant),
     ``input``: the input's index, ``kind``, ``formula``: the wrong formula (``"-b"``),
-    ``description``: a sentence."""
+    ``description``: a sentence. ``target`` is what it changes (the op's name, or
+    ``"backward"``): one mutant per target may be active at a time, so mutants of different
+    ops nest, but entering a second one on the same op raises :class:`RuntimeError`. The
+    original is put back however the ``with`` body ends, an exception included."""
 
     def __init__(self, name, kind, description, swap, restore, op=None, input=None,
-                 formula=None):
+                 formula=None, target=None):
         self.name, self.kind, self.description = name, kind, description
         self.op, self.input, self.formula = op, input, formula
+        self.target = target if target is not None else op
         self._swap, self._restore, self._active = swap, restore, False
 
     def __enter__(self):
         if self._active:
             raise RuntimeError(f"mutant {self.name} is already active")
+        other = _ACTIVE.get(self.target)
+        if other is not None:
+            raise RuntimeError(f"mutant {self.name}: mutant {other.name} is already active on "
+                               f"{self.target}; exit it before entering this one")
         self._saved = self._swap()
         self._active = True
+        _ACTIVE[self.target] = self
         return self
 
     def __exit__(self, *exc):
+        if not self._active:
+            raise RuntimeError(f"mutant {self.name} is not active: nothing to restore")
         self._restore(self._saved)
         self._active = False
+        del _ACTIVE[self.target]
         return False
 
     def __repr__(self):
         return f"Mutant({self.name}: {self.description})"
+
+
+def _right_derivs(op):
+    """The op's right formulas, even while one of its mutants is active."""
+    active = _ACTIVE.get(op.name)
+    return active._saved[2] if active is not None and active.op == op.name else op.derivs
 
 
 def _rule_mutant(op, i, kind, formula, wrong):
@@ -127,22 +150,22 @@ def _rule_mutant(op, i, kind, formula, wrong):
         op.local, op.partials, op.derivs = saved
 
     name = f"{op.name}.{op.inputs()[i]}.{kind}"
-    what = f"∂({op.expr})/∂{op.inputs()[i]} = {formula} instead of {op.derivs[i]}"
+    what = f"∂({op.expr})/∂{op.inputs()[i]} = {formula} instead of {_right_derivs(op)[i]}"
     return Mutant(name, kind, what, swap, restore, op.name, i, formula)
 
 
 def _op_mutants(op):
-    out = []
+    out, derivs = [], _right_derivs(op)
     for i in range(op.arity):
-        d = op.derivs[i]
+        d = derivs[i]
         if d not in ("0",):
             out.append(_rule_mutant(op, i, "sign", f"-({d})",
                                     lambda r, rs: (lambda o, a, b: -r(o, a, b))))
         if (op.name, i) in _DROPPED:
             formula, rule = _DROPPED[op.name, i]
             out.append(_rule_mutant(op, i, "dropped", formula, lambda r, rs, rule=rule: rule))
-        if op.arity == 2 and op.derivs[1 - i] not in (d, f"-{d}", d.lstrip("-")):
-            out.append(_rule_mutant(op, i, "other", op.derivs[1 - i],
+        if op.arity == 2 and derivs[1 - i] not in (d, f"-{d}", d.lstrip("-")):
+            out.append(_rule_mutant(op, i, "other", derivs[1 - i],
                                     lambda r, rs, j=1 - i: rs[j]))
         p = 1.0 if (op.name, i) in _POINT_ONE else 0.0
         if op.name == "relu":
@@ -185,7 +208,7 @@ def _leaf_assign():
         Value.backward, Tensor.backward = saved
 
     return Mutant("leaf-assign", "leaf-assign", "backward() assigns a leaf's .grad instead of "
-                  "accumulating it (twice should double it)", swap, restore)
+                  "accumulating it (twice should double it)", swap, restore, target="backward")
 
 
 def _tensor_mutant(record, i, kind):
@@ -211,7 +234,8 @@ def _tensor_mutant(record, i, kind):
     what = (f"∂({record.expr}) for input {i} = −({side})" if kind == "sign" else
             f"∂({record.expr}) for input {i}: {side} with its first entry 0")
     return Mutant(f"{record.name}.{i}.{kind}", "tensor", what, swap, restore, record.name, i,
-                  f"-({side})" if kind == "sign" else f"{side} (entry 0 dropped)")
+                  f"-({side})" if kind == "sign" else f"{side} (entry 0 dropped)",
+                  target=f"{cls.__name__}.backward")
 
 
 def _tensor_mutants():
