@@ -183,6 +183,25 @@ def test_mutant_is_a_context_manager_class():
     assert isinstance(ALL[0], Mutant) and "instead of" in ALL[0].description
 
 
+def test_a_bare_string_is_one_name_and_unknown_or_empty_selections_are_refused():
+    assert [m.name for m in mutants(ops="relu")] == ["relu.a.sign", "relu-at-0"]
+    assert [m.name for m in mutants(kinds="sign", ops="mul")] == ["mul.a.sign", "mul.b.sign"]
+    assert [m.name for m in mutants(kinds="tensor", ops="matmul")] == [
+        "matmul.0.sign", "matmul.1.sign", "matmul.1.entry"]
+    with pytest.raises(ValueError, match=r"unknown ops \['mull'\]; choose from \['add', .*"
+                                         r"'mul', .*'matmul'\]"):
+        mutants(ops=["mull"])
+    with pytest.raises(ValueError, match=r"unknown kinds \['sgn'\]"):
+        mutants(kinds="sgn")
+    with pytest.raises(ValueError, match=r"no mutant matches kinds \['dropped'\] and ops "
+                                         r"\['relu'\]"):
+        mutants(kinds="dropped", ops="relu")
+    with pytest.raises(ValueError, match="no mutant matches"):
+        mutants(ops=[])
+    with pytest.raises(TypeError, match="ops must be names"):
+        mutants(ops=[OPS["mul"]])
+
+
 def test_two_mutants_of_one_op_do_not_stack_and_descriptions_come_from_the_right_rule():
     mul, tanh = OPS["mul"], OPS["tanh"]
     right, tanh_derivs = (mul.local, mul.partials, mul.derivs), tanh.derivs

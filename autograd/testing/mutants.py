@@ -244,23 +244,48 @@ def _tensor_mutants():
             _tensor_mutant(MATMUL, 1, "entry")]
 
 
+def _names(what, given):
+    """``given`` as a tuple of names: a bare string is one name, not its letters."""
+    if given is None or isinstance(given, str):
+        return given if given is None else (given,)
+    names = tuple(given)
+    if not all(isinstance(n, str) for n in names):
+        raise TypeError(f"mutants: {what} must be names (strings), got {given!r}")
+    return names
+
+
 def mutants(kinds=None, ops=None):
     """Every mutant (or those of the given ``kinds`` and ``ops`` names), in a stable order:
-    the op table's rules op by op, then ``relu-at-0``, ``leaf-assign`` and the Tensor ones."""
-    kinds = KINDS if kinds is None else tuple(kinds)
+    the op table's rules op by op, then ``relu-at-0``, ``leaf-assign`` and the Tensor ones.
+
+    ``kinds`` and ``ops`` are names or lists of names (``ops="relu"`` is the op relu). An
+    unknown name, or a selection with no mutant in it, raises :class:`ValueError`: a grade
+    over no mutants would be a perfect grade that tested nothing. ``ops`` selects the mutants
+    of those ops (the op table's, and ``matmul`` for the Tensor ones); ``leaf-assign`` belongs
+    to no op, so only ``ops=None`` includes it."""
+    kinds, ops = _names("kinds", kinds), _names("ops", ops)
+    kinds = KINDS if kinds is None else kinds
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
-        raise ValueError(f"mutants: unknown kinds {unknown}; choose from {KINDS}")
+        raise ValueError(f"mutants: unknown kinds {unknown}; choose from {list(KINDS)}")
     out = []
     for op in list(_ops.OPS.values()):
-        if ops is None or op.name in ops:
-            out.extend(_op_mutants(op))
-    if ops is None or "relu" in ops:
-        out.append(_relu_at_0())
-    if ops is None:
-        out.append(_leaf_assign())
-        out.extend(_tensor_mutants())
-    return [m for m in out if m.kind in kinds]
+        out.extend(_op_mutants(op))
+    out.append(_relu_at_0())
+    out.append(_leaf_assign())
+    out.extend(_tensor_mutants())
+    if ops is not None:
+        known = list(dict.fromkeys(m.op for m in out if m.op is not None))
+        unknown = [o for o in ops if o not in known]
+        if unknown:
+            raise ValueError(f"mutants: unknown ops {unknown}; choose from {known}")
+        out = [m for m in out if m.op in ops]
+    out = [m for m in out if m.kind in kinds]
+    if not out:
+        raise ValueError(f"mutants: no mutant matches kinds {list(kinds)}"
+                         + (f" and ops {list(ops)}" if ops is not None else "")
+                         + "; list them with python -m autograd.testing.mutate --list")
+    return out
 
 
 def mutant(name):

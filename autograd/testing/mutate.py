@@ -184,12 +184,18 @@ def main(argv=None):
     command = ns.command[1:] if ns.command[:1] == ["--"] else ns.command
     if ns.child:
         return _child(ns.child, ns.report, command)
-    chosen = mutants(kinds=ns.kinds, ops=ns.ops)
+    try:
+        chosen = mutants(kinds=ns.kinds, ops=ns.ops)
+    except ValueError as e:
+        p.error(str(e))
     if ns.only:
         unknown = sorted(set(ns.only) - {m.name for m in mutants()})
         if unknown:
             p.error(f"no mutants named {', '.join(unknown)} (see --list)")
         chosen = [m for m in chosen if m.name in ns.only]
+        if not chosen:
+            p.error(f"none of --only {' '.join(ns.only)} is of the --kinds/--ops chosen: "
+                    "nothing to grade")
     if ns.list:
         for m in chosen:
             print(f"{m.name:24} {m.description}")
