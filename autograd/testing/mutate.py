@@ -4,14 +4,18 @@
     python -m autograd.testing.mutate --kinds sign dropped --ops mul tanh -- pytest tests/test_my.py
     python -m autograd.testing.mutate --list
 
-First the suite runs as it is (it must pass: a failing suite kills every mutant and proves
-nothing). Then, for each mutant of :func:`autograd.testing.mutants`, a fresh Python process
-swaps the wrong rule in, runs pytest in-process with a small plugin that records the failing
-tests, and reports back. A mutant is *killed* when some test fails, and *survives* when the
-whole suite passes with the wrong rule in place: that is a derivative the suite would not
-notice. The report names, for each killed mutant, the test(s) that killed it (with ``-x``, the
-first one), and lists the survivors. Exit status 0 when every mutant was killed, 1 when some
-survived, 2 for a usage error or a suite that fails without mutants.
+First the suite runs as it is: pytest must exit 0 (a failing suite kills every mutant and
+proves nothing; one that collects no tests lets every mutant survive). Then, for each mutant of
+:func:`autograd.testing.mutants`, a fresh Python process swaps the wrong rule in and runs
+pytest in-process with a small plugin that writes each failing test to a report file the
+moment it fails. A mutant is *killed* when some test fails (even if the process then crashes
+or times out), *survives* when pytest finishes with exit code 0 and nothing failed, and is an
+*error* otherwise, reported with what happened: pytest's exit code, or "the test process
+exited with N / was killed by signal S / timed out after T s before pytest finished". The
+report names, for each killed mutant, the test(s) that killed it (with ``-x``, the first one),
+and lists the survivors and the errors. Exit status 0 when every mutant was killed, 1 when some
+survived or ended in an error, 2 for a usage error (an unknown op, a selection with no mutant
+in it) or a suite that does not pass without mutants.
 
 One process per mutant, so nothing of one mutant leaks into the next: on POSIX each is forked
 from the runner after pytest, hypothesis and autograd are imported (``--start fork``, the
@@ -22,6 +26,7 @@ fresh interpreter for each. ``--jobs N`` runs N at a time.
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -45,59 +50,87 @@ def pytest_args(command):
 
 
 class _Recorder:
-    """A pytest plugin: the node ids of the tests that failed (setup, call or teardown)."""
+    """A pytest plugin: writes the node id of each test that fails (setup, call or teardown, or
+    a collection error) to the report file as soon as it fails, one JSON line each, flushed,
+    so a run that crashes later still counts what failed before the crash."""
 
-    def __init__(self):
-        self.failed = []
+    def __init__(self, fh):
+        self.fh, self.failed = fh, []
+
+    def _record(self, nodeid):
+        if nodeid not in self.failed:
+            self.failed.append(nodeid)
+            _write(self.fh, {"failed": nodeid})
 
     def pytest_runtest_logreport(self, report):
-        if report.failed and report.nodeid not in self.failed:
-            self.failed.append(report.nodeid)
+        if report.failed:
+            self._record(report.nodeid)
 
     def pytest_collectreport(self, report):
         if report.failed:
-            self.failed.append(f"{report.nodeid or '<collection>'} (collection)")
+            self._record(f"{report.nodeid or '<collection>'} (collection)")
+
+
+def _write(fh, record):
+    fh.write(json.dumps(record) + "\n")
+    fh.flush()
 
 
 def _child(name, report, args):
-    """In the subprocess: run pytest with mutant ``name`` in place; write what failed."""
+    """In the subprocess: run pytest with mutant ``name`` in place. The report file gets a line
+    per failing test as it fails, and a last line ``{"code": N}`` once pytest has finished."""
     import pytest
 
-    recorder = _Recorder()
-    m = None if name == "-" else mutant(name)
-    if m is None:
-        code = pytest.main(args + ["-p", "no:cacheprovider"], plugins=[recorder])
-    else:
-        with m:
-            code = pytest.main(args + ["-p", "no:cacheprovider"], plugins=[recorder])
-    with open(report, "w", encoding="utf-8") as fh:
-        json.dump({"code": int(code), "failed": recorder.failed}, fh)
+    with open(report, "a", encoding="utf-8") as fh:
+        recorder = _Recorder(fh)
+        try:
+            m = None if name == "-" else mutant(name)
+            if m is None:
+                code = pytest.main(args + ["-p", "no:cacheprovider"], plugins=[recorder])
+            else:
+                with m:
+                    code = pytest.main(args + ["-p", "no:cacheprovider"], plugins=[recorder])
+        except Exception as e:
+            _write(fh, {"error": f"{type(e).__name__}: {e}"})
+            raise
+        _write(fh, {"code": int(code)})
     return 0
+
+
+def _ended(code):
+    """How the test process ended, from its exit code (negative: the signal that killed it)."""
+    if code < 0:
+        try:
+            return f"the test process was killed by signal {-code} ({signal.Signals(-code).name})"
+        except ValueError:
+            return f"the test process was killed by signal {-code}"
+    return f"the test process exited with {code}"
 
 
 def run_mutant(name, args, timeout=None):
     """Run the suite (pytest ``args``) with mutant ``name`` (``"-"``: none) in a subprocess.
-    Returns ``{"mutant", "status" (killed/survived/error), "killed_by", "seconds"}``."""
+    Returns ``{"mutant", "status" (killed/survived/error), "killed_by", "detail", "code",
+    "seconds"}`` (``code``: pytest's exit code, None when pytest did not finish)."""
     start = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
-        report = os.path.join(tmp, "report.json")
+        report = os.path.join(tmp, "report.jsonl")
         command = [sys.executable, "-m", "autograd.testing.mutate", "--child", name, "--report",
                    report, "--"] + list(args)
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            return {"mutant": name, "status": "error", "killed_by": [],
-                    "detail": f"timed out after {timeout} s", "seconds": timeout}
+            return _result(name, report, timeout, _TIMED_OUT.format(timeout))
         seconds = round(time.monotonic() - start, 2)
-        if not os.path.exists(report):
-            tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-            return {"mutant": name, "status": "error", "killed_by": [],
-                    "detail": " | ".join(tail), "seconds": seconds}
-        return _result(name, report, seconds)
+        return _result(name, report, seconds, _ended(done.returncode),
+                       (done.stderr or "").strip().splitlines()[-1:])
+
+
+_TIMED_OUT = "the test process timed out after {} s (killed)"
 
 
 def _forked(name, args, report):
-    """In a forked child: pytest output to /dev/null, run, report, exit without cleanup."""
+    """In a forked child: pytest output to /dev/null, run, report, exit without cleanup
+    (exit status 3 when the runner itself failed: the report file says why)."""
     code = 3
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -118,40 +151,73 @@ def run_forked(names, args, jobs, timeout, done):
     except ImportError:
         pass
     import pytest  # noqa: F401
-    queue, running = list(names), {}
+    queue, running, timed_out = list(names), {}, set()
     with tempfile.TemporaryDirectory() as tmp:
         while queue or running:
             while queue and len(running) < jobs:
                 name = queue.pop(0)
-                report = os.path.join(tmp, f"{len(running)}-{name}.json")
+                report = os.path.join(tmp, f"{name}.jsonl")
                 pid = os.fork()
                 if pid == 0:
                     _forked(name, args, report)
                 running[pid] = (name, report, time.monotonic())
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid, status = os.waitpid(-1, os.WNOHANG)
             if pid == 0:
                 for pid, (_, _, t0) in list(running.items()):
-                    if timeout and time.monotonic() - t0 > timeout:
-                        os.kill(pid, 9)
+                    if timeout and pid not in timed_out and time.monotonic() - t0 > timeout:
+                        os.kill(pid, signal.SIGKILL)
+                        timed_out.add(pid)
                 time.sleep(0.02)
                 continue
             if pid not in running:
                 continue
             name, report, t0 = running.pop(pid)
-            done(_result(name, report, round(time.monotonic() - t0, 2), timeout))
+            ended = (_TIMED_OUT.format(timeout) if pid in timed_out else
+                     _ended(os.waitstatus_to_exitcode(status)))
+            timed_out.discard(pid)
+            done(_result(name, report, round(time.monotonic() - t0, 2), ended))
 
 
-def _result(name, report, seconds, timeout=None):
-    if not os.path.exists(report):
-        return {"mutant": name, "status": "error", "killed_by": [], "seconds": seconds,
-                "detail": f"the run ended without a report (timed out after {timeout} s?)"}
-    with open(report, encoding="utf-8") as fh:
-        result = json.load(fh)
-    os.remove(report)
-    code, failed = result["code"], result["failed"]
-    status = "survived" if code in (0, 5) and not failed else "killed" if failed else "error"
+def _read(report):
+    """The records of a report file; a last line cut short by a crash is left out."""
+    try:
+        with open(report, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    except FileNotFoundError:
+        return []
+    records = []
+    for line in lines:
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            pass
+    return records
+
+
+def _result(name, report, seconds, ended, stderr=()):
+    """The verdict on one run from its report and how its process ``ended``. Killed: some test
+    failed (even if the run crashed or timed out afterwards); survived: pytest finished with
+    exit code 0 and nothing failed; error otherwise (pytest's exit code, or how the process
+    ended before pytest finished, and why: the runner's error, or the last line of
+    ``stderr``)."""
+    records = _read(report)
+    failed = [r["failed"] for r in records if "failed" in r]
+    codes = [r["code"] for r in records if "code" in r]
+    errors = [r["error"] for r in records if "error" in r]
+    code = codes[-1] if codes else None
+    if failed:
+        status = "killed"
+        detail = "" if code is not None else f"then {ended} before pytest finished"
+    elif code == 0:
+        status, detail = "survived", ""
+    elif code is not None:
+        status, detail = "error", f"pytest exit code {code}"
+    else:
+        status = "error"
+        why = errors or list(stderr)
+        detail = f"{ended} before pytest finished" + "".join(f": {e}" for e in why[-1:])
     return {"mutant": name, "status": status, "killed_by": failed, "seconds": seconds,
-            "detail": "" if status != "error" else f"pytest exit code {code}"}
+            "detail": detail, "code": code}
 
 
 def _parser():
@@ -207,7 +273,7 @@ def main(argv=None):
     base = run_mutant("-", args, ns.timeout)
     if base["status"] != "survived":
         print(f"mutate: the suite does not pass without mutants ({base['status']}: "
-              f"{', '.join(base['killed_by'][:3]) or base.get('detail', '')}); fix it first",
+              f"{', '.join(base['killed_by'][:3]) or base['detail']}); fix it first",
               file=sys.stderr)
         return 2
     print(f"mutate: the suite passes as it is ({base['seconds']} s); "
