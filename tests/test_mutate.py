@@ -93,6 +93,8 @@ def test_a_crash_is_reported_as_it_happened_and_a_failure_before_it_still_kills(
 
 
 @pytest.mark.parametrize("suite, message", [
+    (["-k", "nosuchtest"], "the suite collected no tests (pytest exit code 5)"),
+    (["test_nothing_here.py"], "the suite collected no tests (pytest exit code 5)"),
     (["test_exits.py"], "does not pass without mutants (error: the test process exited with 4 "
                         "before pytest finished)"),
 ])

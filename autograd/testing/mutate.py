@@ -210,6 +210,8 @@ def _result(name, report, seconds, ended, stderr=()):
         detail = "" if code is not None else f"then {ended} before pytest finished"
     elif code == 0:
         status, detail = "survived", ""
+    elif code == 5:
+        status, detail = "error", "pytest collected no tests (exit code 5)"
     elif code is not None:
         status, detail = "error", f"pytest exit code {code}"
     else:
@@ -271,6 +273,10 @@ def main(argv=None):
     args = pytest_args(command)
     start = time.monotonic()
     base = run_mutant("-", args, ns.timeout)
+    if base["code"] == 5:
+        print("mutate: the suite collected no tests (pytest exit code 5): every mutant would "
+              "survive it; check the paths and the -k/-m options after '--'", file=sys.stderr)
+        return 2
     if base["status"] != "survived":
         print(f"mutate: the suite does not pass without mutants ({base['status']}: "
               f"{', '.join(base['killed_by'][:3]) or base['detail']}); fix it first",
