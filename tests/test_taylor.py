@@ -4,7 +4,7 @@ import math
 import xml.etree.ElementTree as ET
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 
 from autograd import OPS, Tensor, Value, hvp, ops, register_op, unregister_op
 from autograd.testing import expressions, taylor_test
@@ -192,6 +192,8 @@ def test_slope_is_below_one_and_a_half_for_each_mutant(m):
             seen.append(expr)
 
     run()
+    if not seen:     # a random draw of 30 can miss where the mutant acts (max.b.sign changes
+        seed(0)(run)()   # nothing in ~1 draw of 20: b must win): then one fixed draw as well
     assert seen, f"{m.name}: no generated expression showed the mutant"
 
 
