@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from hypothesis import HealthCheck, given, seed, settings
 
-from autograd import OPS, Tensor, Value, hvp, ops, register_op, unregister_op
+from autograd import OPS, Tensor, Value, grad, ops, register_op, unregister_op
 from autograd.testing import expressions, taylor_test
 from autograd.testing.check import backward_gradients
 from autograd.testing.directional import directions, scaled
@@ -144,21 +144,26 @@ def test_svg_is_a_log_log_plot():
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(max_nodes=10))
 def test_slope_is_two_over_expressions(expr):
-    """Slope 2 ± 0.1. Where the curvature along v (nearly) vanishes (|vᵀHv| < 1e-2: tanh or
-    sin near 0) the h³ term dominates down to an h where the residual is close to rounding, so
-    the slope read there lies between 2 and 4, or, when the h² and h³ terms have opposite
-    signs, the residual crosses zero (one steep slope, then a dip: --hypothesis-seed=1002); the
-    verdict is still right. None only for an f linear along v."""
+    """Slope 2 ± 0.1 wherever the residual is h² at the steps the reading uses: curvature
+    along v above 1e-2 and the h³ term under 2% of the h² term there (the exact second and
+    third derivatives along v from nested grad; 226 of 300 examples, none off). Elsewhere the
+    verdict must still be right: where the curvature (nearly) vanishes the slope lies between 2
+    and 4, or, when the h² and h³ terms have opposite signs, the residual crosses zero (one
+    steep slope, then a dip: --hypothesis-seed=1002, and 306 where cos(x²)'s third derivative
+    put the crossing at h ≈ 6e-3). None only for an f linear along v."""
     leaves = expr.leaves()
     result = taylor_test(expr, leaves)
     assert result.ok, result
     v = [p[0] for p in scaled(directions([1] * len(leaves), 1, 0)[0],
                               [[x.data] for x in leaves])]
-    hv = hvp(expr, [x.data for x in leaves], v)
-    curvature = math.fsum(a * b for a, b in zip(v, hv))
+    x0 = [x.data for x in leaves]
+    along = lambda t: expr(*[a + t * b for a, b in zip(x0, v)])     # noqa: E731  f(x + t·v)
+    curvature, third = grad(grad(along))(0.0), grad(grad(grad(along)))(0.0)
     if result.slope is None:
         assert abs(curvature) < 1e-6, (expr, result)
-    elif abs(curvature) > 1e-2:
+    elif abs(curvature) > 1e-2 and abs(third) / 3 * result.slope_at[-3] <= 0.01 * abs(curvature):
+        # the h³ term (third·h³/6) is under 2% of the h² term (curvature·h²/2) at every h the
+        # reading uses: the residual is h² there, and the slope must say 2
         assert abs(result.slope - 2.0) <= 0.1, (expr, result)
     else:                            # still the right verdict (1 would mean a wrong gradient)
         assert max(result.slopes[-3:]) > 1.5, (expr, result)   # (steep where r crosses 0)

@@ -48,7 +48,7 @@ class TaylorResult:
 
     ``hs``: the steps; ``residuals``: r(h) for each (None where f failed there); ``floor``: the
     rounding level of each residual; ``slopes``: log₂ r(h)/r(h/2) between consecutive clean
-    residuals, largest h first; ``slope``: the median of the last three (None when the residual
+    residuals, largest h first (``slope_at``: the h of each, between h and h/2); ``slope``: the median of the last three (None when the residual
     never rises above rounding: f is linear along v and the gradient agrees); ``ok``: one of
     the last three slopes above 1.5 (True with the residual at rounding level, False when
     ∇f·v is not finite); ``resolution``: the smallest
@@ -188,17 +188,20 @@ def taylor_test(f, inputs, *, direction=None, seed=0, h0=1e-2, halvings=16):
     finally:
         for x, p in zip(inputs, start):
             _put(x, p)
-    slopes = []
+    slopes, at = [], []
     for k in range(halvings):
         r1, r2 = residuals[k], residuals[k + 1]
         if None in (r1, r2) or r2 <= _CLEAN * floor[k + 1] or r1 <= _CLEAN * floor[k]:
             continue
         slopes.append(math.log2(r1 / r2))
+        at.append(hs[k])
     if not any(r1 is not None and r2 is not None for r1, r2 in zip(residuals, residuals[1:])):
         raise ValueError(f"taylor_test: f could not be evaluated at two consecutive steps "
                          f"x + h·v (h from {h0!r} down to {hs[-1]:.3g}): outside its domain; "
                          "try a smaller h0 or another direction")
-    return TaylorResult(hs, residuals, floor, slopes, derivative)
+    result = TaylorResult(hs, residuals, floor, slopes, derivative)
+    result.slope_at = at
+    return result
 
 
 def _checked_inputs(inputs):
