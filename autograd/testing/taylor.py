@@ -48,11 +48,11 @@ class TaylorResult:
 
     ``hs``: the steps; ``residuals``: r(h) for each (None where f failed there); ``floor``: the
     rounding level of each residual; ``slopes``: log₂ r(h)/r(h/2) between consecutive clean
-    residuals, largest h first (``slope_at``: the h of each, between h and h/2); ``slope``: the median of the last three (None when the residual
-    never rises above rounding: f is linear along v and the gradient agrees); ``ok``: one of
-    the last three slopes above 1.5 (True with the residual at rounding level, False when
-    ∇f·v is not finite); ``resolution``: the smallest
-    error in ∇f·v this run could have seen (below).
+    residuals, largest h first (``slope_at``: the h of each, between h and h/2); ``slope``:
+    the median of the last three (None when the residual never rises above rounding: f is
+    linear along v and the gradient agrees); ``ok``: one of the last three slopes above 1.5
+    (True with the residual at rounding level, False when ∇f·v is not finite);
+    ``resolution``: the smallest error in ∇f·v this run could have seen (below).
 
     **What the test can see.** A gradient off by δ along v adds h·δ to the residual, beside
     the curvature's ≈ h²·|vᵀHv|/2 and the rounding floor; it shows as slope 1 only at an h
