@@ -132,7 +132,11 @@ def gradcheck(f, inputs, *, eps=None, rtol=None, atol=None, method="central", fa
     the inputs (:mod:`autograd.testing.directional`). Central differences or forward mode.
     ``order=2``: check the second derivatives instead (:mod:`autograd.testing.second_order`).
     ``eps``: relative central-difference step, h = eps · max(1, |x|) (default 1e-6).
-    ``rtol``/``atol``: tolerances (defaults per method, see :data:`TOLERANCES`).
+    ``rtol``/``atol``: tolerances (defaults per method, see :data:`TOLERANCES`). A fixed atol
+    cannot judge gradients far below it (a wrong rule in ``1e-9 · sin(x)`` passes): scale f, or
+    use :func:`~autograd.testing.taylor_test`, which needs no tolerance. ``method="forward"``
+    reads the same op table as ``backward()``: it finds engine bugs, not wrong rules.
+    The same ``seed`` gives the same directions on every call: vary it to widen a search.
     ``blame``: on a failure with Value inputs, check every node's local derivatives
     (:func:`autograd.testing.blame`) and put the findings in ``result.findings`` and the report.
 
