@@ -6,7 +6,8 @@ import math
 from ..engine import no_grad
 from ..value import Value
 from .complex_step import complex_partial
-from .directional import FORWARD_TOLERANCE, directional_mismatches, forward_mismatches
+from .directional import (FORWARD_TOLERANCE, directional_mismatches, entries,
+                          forward_mismatches)
 from .results import GradcheckResult, Mismatch, input_name, within
 
 __all__ = ["gradcheck", "backward_gradients", "DEFAULT_EPS", "TOLERANCES"]
@@ -20,11 +21,6 @@ _ROUNDING = 2.0 ** -52
 
 def _is_value(x):
     return isinstance(x, Value)
-
-
-def _elements(x):
-    """The flat element list of an input: [x.data] for a Value, x.data for a tensor-like."""
-    return [x.data] if _is_value(x) else list(x.data)
 
 
 def _multi_index(flat, shape):
@@ -84,7 +80,7 @@ def backward_gradients(f, inputs):
 def _central(f, inputs, i, k, eps):
     """(f(x + h) − f(x − h)) / 2h for element k of input i, and the rounding-error estimate."""
     x = inputs[i]
-    x0 = _elements(x)[k]
+    x0 = entries(x)[k]
     h = eps * max(1.0, abs(x0))
     try:
         with no_grad():

@@ -34,7 +34,8 @@ from ..forward import jvp
 from ..value import Value
 from .results import Mismatch, within
 
-__all__ = ["directions", "directional_mismatches", "forward_mismatches", "FORWARD_TOLERANCE"]
+__all__ = ["directions", "entries", "put_entries", "directional_mismatches", "forward_mismatches",
+           "FORWARD_TOLERANCE"]
 
 FORWARD_TOLERANCE = (1e-9, 1e-12)     # (rtol, atol): reverse vs forward, both exact to rounding
 _ROUNDING = 2.0 ** -52
@@ -44,11 +45,13 @@ def _is_value(x):
     return isinstance(x, Value)
 
 
-def _flat(x):
+def entries(x):
+    """An input's numbers as one flat list: [x.data] for a Value, a copy of a Tensor's data."""
     return [x.data] if _is_value(x) else list(x.data)
 
 
-def _put(x, values):
+def put_entries(x, values):
+    """Set an input's numbers from a flat list (the inverse of :func:`entries`)."""
     if _is_value(x):
         x.data = values[0]
     else:
@@ -83,7 +86,7 @@ def directional_mismatches(f, inputs, grads, scalar, *, count, seed, eps, rtol, 
     """Compare v·∇f with the central difference of f along v for ``count`` directions.
 
     Returns (mismatches, evaluations of f). ``scalar`` turns f's output into a float."""
-    start = [_flat(x) for x in inputs]
+    start = [entries(x) for x in inputs]
     h = eps
     mismatches = []
     evaluations = 0
@@ -93,15 +96,15 @@ def directional_mismatches(f, inputs, grads, scalar, *, count, seed, eps, rtol, 
         try:
             with no_grad():
                 for x, p, vp in zip(inputs, start, v):
-                    _put(x, [a + h * b for a, b in zip(p, vp)])
+                    put_entries(x, [a + h * b for a, b in zip(p, vp)])
                 up = scalar(f(*inputs))
                 for x, p, vp in zip(inputs, start, v):
-                    _put(x, [a - h * b for a, b in zip(p, vp)])
+                    put_entries(x, [a - h * b for a, b in zip(p, vp)])
                 down = scalar(f(*inputs))
                 evaluations += 2
         finally:
             for x, p in zip(inputs, start):
-                _put(x, p)
+                put_entries(x, p)
         numeric = (up - down) / (2 * h)
         noise = 8 * _ROUNDING * max(abs(up), abs(down)) / h
         if not within(analytic, numeric, rtol, atol, noise):

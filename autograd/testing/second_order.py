@@ -14,7 +14,7 @@ of the graph) shows even when every first derivative is right.
 
 from .. import functional as _functional
 from ..value import Value
-from .directional import directions, scaled
+from .directional import directions, entries, scaled
 from .results import GradcheckResult, Mismatch, input_name, within
 
 __all__ = ["second_order_check", "SECOND_ORDER_TOLERANCE"]
@@ -45,10 +45,6 @@ def _gradient(f, inputs, flats):
     return [list(g.data) if _is_tensor(g) else [g] for g in gs]
 
 
-def _flats(inputs):
-    return [list(x.data) if _is_tensor(x) else [x.data] for x in inputs]
-
-
 def _compare(what, analytic, up, down, h, rtol, atol, mismatches, name, index):
     numeric = (up - down) / (2 * h)
     noise = 8 * _ROUNDING * max(abs(up), abs(down)) / h
@@ -64,7 +60,7 @@ def second_order_check(f, inputs, *, fast, count, seed, eps, rtol, atol):
                             "derivatives need autograd Values or Tensors")
     rtol = SECOND_ORDER_TOLERANCE[0] if rtol is None else rtol
     atol = SECOND_ORDER_TOLERANCE[1] if atol is None else atol
-    start = _flats(inputs)
+    start = [entries(x) for x in inputs]
     h = eps                     # each entry moves by h · max(1, |x_k|): its own scale
     names = [input_name(x, i) for i, x in enumerate(inputs)]
     mismatches, evaluations = [], 0

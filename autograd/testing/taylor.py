@@ -31,7 +31,7 @@ import statistics
 
 from ..engine import no_grad, topological_order
 from ..value import Value
-from .directional import directions, scaled
+from .directional import directions, entries, put_entries, scaled
 
 __all__ = ["taylor_test", "TaylorResult"]
 
@@ -100,17 +100,6 @@ class TaylorResult:
         return taylor_svg(self, title)
 
 
-def _flat(x):
-    return [x.data] if isinstance(x, Value) else list(x.data)
-
-
-def _put(x, values):
-    if isinstance(x, Value):
-        x.data = values[0]
-    else:
-        x.data[:] = values
-
-
 def _gradient_and_scale(f, inputs):
     """f(x), ∇f(x) from one ``backward()`` (inputs' ``.grad`` restored), and the rounding scale
     Σ |∂f/∂node · node| over the graph: each node is rounded by about 2⁻⁵² of itself, and
@@ -154,7 +143,7 @@ def taylor_test(f, inputs, *, direction=None, seed=0, h0=1e-2, halvings=16):
     if not isinstance(halvings, int) or isinstance(halvings, bool) or halvings < 3:
         raise ValueError(f"taylor_test: halvings must be an integer >= 3 (three slopes make "
                          f"the verdict), got {halvings!r}")
-    start = [_flat(x) for x in inputs]
+    start = [entries(x) for x in inputs]
     if direction is None:
         v = scaled(directions([len(p) for p in start], 1, seed)[0], start)
     else:
@@ -175,7 +164,7 @@ def taylor_test(f, inputs, *, direction=None, seed=0, h0=1e-2, halvings=16):
         with no_grad():
             for h in hs:
                 for x, p, vp in zip(inputs, start, v):
-                    _put(x, [a + h * b for a, b in zip(p, vp)])
+                    put_entries(x, [a + h * b for a, b in zip(p, vp)])
                 try:
                     fh = _scalar(f(*inputs))
                 except (ArithmeticError, ValueError):
@@ -187,7 +176,7 @@ def taylor_test(f, inputs, *, direction=None, seed=0, h0=1e-2, halvings=16):
                                               + scale_f))
     finally:
         for x, p in zip(inputs, start):
-            _put(x, p)
+            put_entries(x, p)
     slopes, at = [], []
     for k in range(halvings):
         r1, r2 = residuals[k], residuals[k + 1]
