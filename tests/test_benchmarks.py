@@ -120,3 +120,36 @@ def test_bench_workers_runs_both_worker_counts_and_reports_the_ratio(capsys):
     assert len(accs) == 1                  # the same accuracy with 1 and 2 workers
     ratio = rows[4]
     assert float(ratio[1]) > 0 and float(ratio[3]) == 0.0
+
+
+def test_scalar_floor_bare_nodes_give_chainrules_gradients():
+    """The floor's two bare nodes are real engines on the benchmark graph: the same output and
+    leaf gradients as chainrule's, and the free-order node's tape is emptied by backward."""
+    floor = _load("scalar_floor")
+    scalar = _load("bench_scalar")
+    seq = scalar.op_sequence(400, seed=5)
+    grads = {}
+    for V in (Value, floor.Bare, floor.Taped):
+        out, n = scalar.build_graph(V, seq)
+        assert n > 400
+        out.backward()
+        grads[V] = (out.data, floor.leaf_grads(out))
+    assert floor.TAPE == []
+    want_out, want = grads[Value]
+    assert len(want) > 32 and any(g != 0.0 for g in want.values())   # leaves used by 400 ops
+    for V in (floor.Bare, floor.Taped):
+        got_out, got = grads[V]
+        assert got_out == want_out
+        assert got.keys() == want.keys()
+        for x in want:
+            assert got[x] == pytest.approx(want[x], rel=1e-12, abs=1e-12)
+    assert floor.check(seq) == len(want)
+
+
+def test_scalar_floor_prints_one_row_per_engine(capsys):
+    floor = _load("scalar_floor")
+    floor.main(["--ops", "300", "--repeat", "2"])
+    rows = [line.split("|")[1].strip() for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| ") and "---" not in line and "engine" not in line]
+    assert rows == ["chainrule Value", "bare node", "bare node, free order",
+                    "microgpt-style Value"]
