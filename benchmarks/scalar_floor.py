@@ -247,7 +247,8 @@ def main(argv=None):
     base = min(tot["microgpt-style Value"])
     for name, rs in runs.items():
         f, b, t = [r[2] for r in rs], [r[3] for r in rs], tot[name]
-        cell = " | ".join(f"{min(x) / ops * 1e9:,.0f} / {med(x) / ops * 1e9:,.0f}" for x in (f, b, t))
+        cell = " | ".join(f"{min(x) / ops * 1e9:,.0f} / {med(x) / ops * 1e9:,.0f}"
+                          for x in (f, b, t))
         print(f"| {name} | {cell} | **{min(t) / base:.2f}** |")
     print(f"\n({bench_scalar.load_text()} at the end.)")
 
