@@ -229,6 +229,14 @@ def bench_graph(n, repeat):
     return stats
 
 
+def header(script, argv):
+    """The first line of a scalar benchmark's output: interpreter, machine, load, command."""
+    return (f"{platform.python_implementation()} {platform.python_version()} on "
+            f"{platform.machine()}, {os.cpu_count()} CPUs, {load_text()} at the start; "
+            f"command: python benchmarks/{script} "
+            + " ".join(argv if argv is not None else sys.argv[1:]))
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--ops", type=int, default=100_000, help="ops in the random graph")
@@ -236,10 +244,7 @@ def main(argv=None):
     p.add_argument("--skip-mlp", action="store_true", help="only the graph benchmark")
     p.add_argument("--chain", type=int, default=1_000_000, help="depth of the chain (0: skip)")
     args = p.parse_args(argv)
-    print(f"{platform.python_implementation()} {platform.python_version()} on "
-          f"{platform.machine()}, {os.cpu_count()} CPUs, {load_text()} at the start; "
-          "command: python benchmarks/bench_scalar.py "
-          + " ".join(argv if argv is not None else sys.argv[1:]))
+    print(header("bench_scalar.py", argv))
     bench_graph(args.ops, args.repeat)
     if args.chain:
         bench_chain(args.chain)

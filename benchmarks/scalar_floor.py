@@ -27,7 +27,6 @@ Both bare nodes' leaf gradients are checked against chainrule's before anything 
 import argparse
 import gc
 import os
-import platform
 import statistics
 import sys
 
@@ -219,10 +218,7 @@ def main(argv=None):
     p.add_argument("--ops", type=int, default=100_000, help="ops in the random graph")
     p.add_argument("--repeat", type=int, default=5, help="interleaved rounds")
     args = p.parse_args(argv)
-    print(f"{platform.python_implementation()} {platform.python_version()} on "
-          f"{platform.machine()}, {os.cpu_count()} CPUs, {bench_scalar.load_text()} at the "
-          "start; command: python benchmarks/scalar_floor.py "
-          + " ".join(argv if argv is not None else sys.argv[1:]))
+    print(bench_scalar.header("scalar_floor.py", argv))
     seq = bench_scalar.op_sequence(args.ops)
     leaves = check(seq)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * args.ops + 1000))  # microgpt's sort
