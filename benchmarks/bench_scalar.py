@@ -229,6 +229,17 @@ def bench_graph(n, repeat):
     return stats
 
 
+def positive(text):
+    """argparse type: a whole number of at least 1 (0 ops or 0 rounds leave nothing to time)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return n
+
+
 def header(script, argv):
     """The first line of a scalar benchmark's output: interpreter, machine, load, command."""
     return (f"{platform.python_implementation()} {platform.python_version()} on "
@@ -239,8 +250,8 @@ def header(script, argv):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--ops", type=int, default=100_000, help="ops in the random graph")
-    p.add_argument("--repeat", type=int, default=5, help="interleaved rounds")
+    p.add_argument("--ops", type=positive, default=100_000, help="ops in the random graph")
+    p.add_argument("--repeat", type=positive, default=5, help="interleaved rounds")
     p.add_argument("--skip-mlp", action="store_true", help="only the graph benchmark")
     p.add_argument("--chain", type=int, default=1_000_000, help="depth of the chain (0: skip)")
     args = p.parse_args(argv)

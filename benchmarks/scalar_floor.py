@@ -43,8 +43,8 @@ from autograd import Value  # noqa: E402
 _new = object.__new__
 
 
-def node_class(tape=None):
-    """The smallest node that back-propagates: data, grad, two inputs, their local
+def node_class(name, tape=None):
+    """``name``: the smallest node that back-propagates: data, grad, two inputs, their local
     derivatives, a consumer count (``_b`` is None when the second operand was a number).
     With ``tape`` (a list), every op also appends its node there and backward walks the list
     reversed; without, backward is a two-pass Kahn walk like chainrule's."""
@@ -172,12 +172,13 @@ def node_class(tape=None):
                 if not a._n:
                     push(a)
 
+    Node.__name__ = Node.__qualname__ = name
     return Node
 
 
 TAPE = []
-Bare = node_class()
-Taped = node_class(TAPE)
+Bare = node_class("Bare")
+Taped = node_class("Taped", TAPE)
 
 
 def leaf_grads(out):
@@ -207,16 +208,21 @@ def check(seq):
         if want is None:
             want = got
             continue
+        if got.keys() != want.keys():
+            sys.exit(f"{V.__name__}: reached {len(got)} leaves, chainrule {len(want)}")
         bad = [x for x in want if abs(got[x] - want[x]) > 1e-9 * max(1.0, abs(want[x]))]
-        if len(got) != len(want) or bad:
-            sys.exit(f"{V.__name__}: leaf gradients differ from chainrule's at {bad[:3]}")
+        if bad:
+            sys.exit(f"{V.__name__}: leaf gradients differ from chainrule's at the leaves "
+                     f"with data {bad[:3]}: {[got[x] for x in bad[:3]]} against "
+                     f"{[want[x] for x in bad[:3]]}")
     return len(want)
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--ops", type=int, default=100_000, help="ops in the random graph")
-    p.add_argument("--repeat", type=int, default=5, help="interleaved rounds")
+    p.add_argument("--ops", type=bench_scalar.positive, default=100_000,
+                   help="ops in the random graph")
+    p.add_argument("--repeat", type=bench_scalar.positive, default=5, help="interleaved rounds")
     args = p.parse_args(argv)
     print(bench_scalar.header("scalar_floor.py", argv))
     seq = bench_scalar.op_sequence(args.ops)

@@ -153,3 +153,29 @@ def test_scalar_floor_prints_one_row_per_engine(capsys):
             if line.startswith("| ") and "---" not in line and "engine" not in line]
     assert rows == ["chainrule Value", "bare node", "bare node, free order",
                     "microgpt-style Value"]
+
+
+def test_scalar_floor_check_refuses_a_bare_node_with_a_wrong_derivative(monkeypatch):
+    """The check before timing would stop a floor that is fast because it is wrong: relu'
+    set to 1 below zero is named, with the leaf gradients that disagree."""
+    floor = _load("scalar_floor")
+    seq = _load("bench_scalar").op_sequence(400, seed=5)
+    right = floor.Taped.relu
+
+    def relu_slope_one(self):
+        v = right(self)
+        v._da = 1.0
+        return v
+
+    monkeypatch.setattr(floor.Taped, "relu", relu_slope_one)
+    with pytest.raises(SystemExit, match=r"^Taped: leaf gradients differ from chainrule's"):
+        floor.check(seq)
+
+
+@pytest.mark.parametrize("args", [["--ops", "0"], ["--repeat", "-1"], ["--ops", "many"]])
+def test_scalar_benchmarks_refuse_a_count_below_one(args, capsys):
+    for name in ("scalar_floor", "bench_scalar"):
+        with pytest.raises(SystemExit) as e:
+            _load(name).main(args)
+        assert e.value.code == 2
+        assert f"expected a positive whole number, got {args[1]!r}" in capsys.readouterr().err
